@@ -16,9 +16,9 @@ class [[nodiscard]] Result {
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Error> &&
-             !std::is_same_v<std::decay_t<U>, T>)
-  Result(U&& value) : v_(T(std::forward<U>(value))) {}
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Error> &&
+           !std::is_same_v<std::decay_t<U>, T>) Result(U&& value)
+      : v_(T(std::forward<U>(value))) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -34,6 +34,7 @@ class [[nodiscard]] Result {
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
   T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }
+  T value_or(T fallback) && { return ok() ? std::get<0>(std::move(v_)) : std::move(fallback); }
 
  private:
   std::variant<T, Error> v_;
@@ -63,21 +64,21 @@ inline Status Ok() { return {}; }
 
 // TRY(expr): evaluates a Result; on error returns it from the enclosing function,
 // otherwise yields the value. (A GNU statement expression, as in SerenityOS.)
-#define TRY(expr)                                                    \
-  ({                                                                 \
-    auto _nest_try_result = (expr);                                  \
+#define TRY(expr)                                                           \
+  ({                                                                        \
+    auto _nest_try_result = (expr);                                         \
     if (!_nest_try_result.ok()) return std::move(_nest_try_result).error(); \
-    std::move(_nest_try_result).value();                             \
+    std::move(_nest_try_result).value();                                    \
   })
 
 // TRY_CTX(expr, context): as TRY, adding context to the error on the way out.
-#define TRY_CTX(expr, context)                                       \
-  ({                                                                 \
-    auto _nest_try_result = (expr);                                  \
-    if (!_nest_try_result.ok()) {                                    \
-      auto _nest_try_error = std::move(_nest_try_result).error();    \
-      _nest_try_error.Context(context);                              \
-      return _nest_try_error;                                        \
-    }                                                                \
-    std::move(_nest_try_result).value();                             \
+#define TRY_CTX(expr, context)                                    \
+  ({                                                              \
+    auto _nest_try_result = (expr);                               \
+    if (!_nest_try_result.ok()) {                                 \
+      auto _nest_try_error = std::move(_nest_try_result).error(); \
+      _nest_try_error.Context(context);                           \
+      return _nest_try_error;                                     \
+    }                                                             \
+    std::move(_nest_try_result).value();                          \
   })

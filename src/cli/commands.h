@@ -1,0 +1,73 @@
+// The `nest` commands: each group registers its subcommands on the CLI11 app;
+// the request-building parts are pure functions, declared here for tests.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "client/connection.h"
+#include "client/remotes.h"
+
+namespace CLI {
+class App;
+}
+
+namespace nest::cli {
+
+struct Context {
+  client::Connection conn;
+  client::Remotes remotes = client::Remotes::Default();
+  int exit_code = 0;
+};
+
+// Runs a command body; an error prints "Error: <message>" on stderr and sets
+// exit code 1. Escaping exceptions are reported the same way.
+void Run(Context& ctx, const std::function<base::Status()>& body);
+
+// Waits for `operation` to finish; when stderr is a terminal, shows its
+// "*_progress" metadata on one updating line. A failed operation is an error
+// carrying the server's text.
+base::Result<nlohmann::json> WaitWithProgress(Context& ctx, const nlohmann::json& operation);
+
+void RegisterLaunchCommands(CLI::App& app, Context& ctx);  // launch, init
+void RegisterListCommand(CLI::App& app, Context& ctx);
+void RegisterExecCommand(CLI::App& app, Context& ctx);
+void RegisterStateCommands(CLI::App& app, Context& ctx);  // start, stop, restart
+void RegisterDeleteCommand(CLI::App& app, Context& ctx);
+void RegisterInfoCommand(CLI::App& app, Context& ctx);
+void RegisterConfigCommand(CLI::App& app, Context& ctx);
+void RegisterVersionCommand(CLI::App& app, Context& ctx);
+
+// launch/init: the InstancesPost body. `config` holds "key=value" strings.
+struct LaunchOptions {
+  std::string image;
+  std::string name;  // empty: caller picks one
+  std::vector<std::string> config;
+  std::vector<std::string> profiles;
+  bool ephemeral = false;
+  bool start = true;
+};
+base::Result<nlohmann::json> InstancesPost(const LaunchOptions& options,
+                                           const client::Remotes& remotes);
+
+// "key=value" → {key, value}; kInvalid without '=' or with an empty key.
+base::Result<std::pair<std::string, std::string>> ParseKeyValue(const std::string& kv);
+
+// config set: which target and which values.
+//   KEY VALUE | KEY=VALUE...        → server
+//   NAME KEY VALUE | NAME KEY=VALUE... → instance NAME
+struct ConfigSet {
+  std::string instance;  // empty: the server
+  std::map<std::string, std::string> values;
+};
+base::Result<ConfigSet> ParseConfigSet(const std::vector<std::string>& args);
+
+// lxc list --format: table, csv, json, yaml. kInvalid for others.
+base::Result<std::string> RenderInstanceList(const nlohmann::json& instances,
+                                             const std::string& format);
+
+}  // namespace nest::cli

@@ -1,0 +1,150 @@
+#include "client/connection.h"
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace nest::client {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using base::Error;
+using base::ErrorKind;
+using base::Result;
+using nlohmann::json;
+
+Error ProtocolError(const std::string& what) {
+  return Error::Internal("invalid response from nestd: " + what);
+}
+
+}  // namespace
+
+std::string DefaultSocketPath() {
+  if (const char* s = std::getenv("NEST_SOCKET"); s && *s) return s;
+  if (const char* d = std::getenv("NEST_DIR"); d && *d) return std::string(d) + "/unix.socket";
+  return "/var/lib/nest/unix.socket";
+}
+
+std::string UnreachableMessage(const std::string& socket_path, int sys_errno) {
+  std::string msg = "cannot reach nestd at " + socket_path + " (" + std::strerror(sys_errno) + ")";
+  if (sys_errno == EACCES || sys_errno == EPERM) {
+    return msg + ": run as root or join the group nest";
+  }
+  return msg + ": is it running? Start it with \"nestd --detach\"";
+}
+
+ErrorKind KindForStatus(int code) {
+  switch (code) {
+    case 400:
+      return ErrorKind::kInvalid;
+    case 403:
+      return ErrorKind::kForbidden;
+    case 404:
+      return ErrorKind::kNotFound;
+    case 409:
+      return ErrorKind::kConflict;
+    case 412:
+      return ErrorKind::kPrecondition;
+    default:
+      return ErrorKind::kInternal;
+  }
+}
+
+Result<Response> Connection::Do(std::string_view method, std::string_view path, const json& body,
+                                const Headers& headers) {
+  asio::io_context ioc;
+  asio::local::stream_protocol::socket sock(ioc);
+  boost::system::error_code ec;
+  sock.connect(asio::local::stream_protocol::endpoint(socket_path_), ec);
+  if (ec) {
+    return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path_, ec.value()), ec.value());
+  }
+
+  http::request<http::string_body> req;
+  req.method_string(boost::beast::string_view(method.data(), method.size()));
+  req.target(boost::beast::string_view(path.data(), path.size()));
+  req.version(11);
+  req.set(http::field::host, "unix.socket");
+  req.set(http::field::user_agent, "nest/0.1");
+  req.keep_alive(false);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.is_null()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body.dump();
+  }
+  req.prepare_payload();
+
+  std::string what = std::string(method) + " " + std::string(path);
+  http::write(sock, req, ec);
+  if (ec) return Error::Internal(what + ": sending request: " + ec.message());
+
+  boost::beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);
+  http::read(sock, buffer, parser, ec);
+  if (ec) return Error::Internal(what + ": reading response: " + ec.message());
+  auto& res = parser.get();
+
+  Response out;
+  out.http_status = static_cast<int>(res.result_int());
+  if (auto it = res.find(http::field::etag); it != res.end()) out.etag = std::string(it->value());
+
+  json env = json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
+  if (!env.is_object()) {
+    if (out.http_status >= 400) {
+      return Error(KindForStatus(out.http_status),
+                   what + ": HTTP " + std::to_string(out.http_status));
+    }
+    return ProtocolError(what + ": not a JSON envelope");
+  }
+  try {
+    return Decode(env, std::move(out));
+  } catch (const json::exception& e) {
+    return ProtocolError(what + ": " + e.what());
+  }
+}
+
+Result<Response> Connection::Decode(const json& env, Response out) {
+  std::string type = env.value("type", "");
+  if (type == "error" || out.http_status >= 400) {
+    int code = env.value("error_code", 0);
+    if (code == 0) code = out.http_status;
+    std::string msg = env.value("error", "");
+    if (msg.empty()) msg = "HTTP " + std::to_string(code);
+    return Error(KindForStatus(code), msg);
+  }
+  out.async = type == "async";
+  out.metadata = env.contains("metadata") ? env["metadata"] : json();
+  if (env.contains("operation") && env["operation"].is_string()) {
+    out.operation = env["operation"].get<std::string>();
+  }
+  return out;
+}
+
+Result<json> Connection::Get(std::string_view path, std::string* etag) {
+  Response r = TRY(Do("GET", path));
+  if (etag) *etag = r.etag;
+  return std::move(r.metadata);
+}
+
+Result<json> Connection::Post(std::string_view path, const json& body, const Headers& headers) {
+  return TRY(Do("POST", path, body, headers)).metadata;
+}
+
+Result<json> Connection::Put(std::string_view path, const json& body, const Headers& headers) {
+  return TRY(Do("PUT", path, body, headers)).metadata;
+}
+
+Result<json> Connection::Patch(std::string_view path, const json& body, const Headers& headers) {
+  return TRY(Do("PATCH", path, body, headers)).metadata;
+}
+
+Result<json> Connection::Delete(std::string_view path, const Headers& headers) {
+  return TRY(Do("DELETE", path, nullptr, headers)).metadata;
+}
+
+}  // namespace nest::client

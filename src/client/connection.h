@@ -1,0 +1,73 @@
+// Connection: synchronous HTTP requests to nestd's LXD 1.0 REST API over its unix socket.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace nest::client {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The decoded LXD envelope of one response.
+struct Response {
+  int http_status = 0;
+  bool async = false;       // "type":"async": metadata is an Operation
+  nlohmann::json metadata;  // the envelope's metadata (payload or Operation)
+  std::string etag;         // the ETag header, quotes included, if any
+  std::string operation;    // the envelope's "operation" URL, if any
+};
+
+// The socket path nestd listens on: $NEST_SOCKET, else $NEST_DIR/unix.socket,
+// else /var/lib/nest/unix.socket.
+std::string DefaultSocketPath();
+
+// One request per call, each on a fresh connection (nestd is local; connecting is
+// cheap and avoids stale keep-alive handling). Not thread-safe per instance; use
+// one Connection per thread.
+//
+// Errors:
+//   kUnavailable  the socket cannot be reached; the message says how to fix it.
+//   from the server's error envelope: error_code 400 → kInvalid, 403 → kForbidden,
+//   404 → kNotFound, 409 → kConflict, 412 → kPrecondition, anything else →
+//   kInternal; the message is the server's "error" text.
+//   kInternal     the response is not an LXD JSON envelope.
+class Connection {
+ public:
+  explicit Connection(std::string socket_path = DefaultSocketPath())
+      : socket_path_(std::move(socket_path)) {}
+
+  const std::string& socket_path() const { return socket_path_; }
+
+  // Sends `method path` with `body` (omitted when null) and returns the envelope.
+  base::Result<Response> Do(std::string_view method, std::string_view path,
+                            const nlohmann::json& body = nullptr, const Headers& headers = {});
+
+  // Return the envelope's metadata: the payload of a sync response, the Operation
+  // of an async one. Get stores the ETag in *etag when given.
+  base::Result<nlohmann::json> Get(std::string_view path, std::string* etag = nullptr);
+  base::Result<nlohmann::json> Post(std::string_view path, const nlohmann::json& body,
+                                    const Headers& headers = {});
+  base::Result<nlohmann::json> Put(std::string_view path, const nlohmann::json& body,
+                                   const Headers& headers = {});
+  base::Result<nlohmann::json> Patch(std::string_view path, const nlohmann::json& body,
+                                     const Headers& headers = {});
+  base::Result<nlohmann::json> Delete(std::string_view path, const Headers& headers = {});
+
+ private:
+  static base::Result<Response> Decode(const nlohmann::json& envelope, Response partial);
+
+  std::string socket_path_;
+};
+
+// The message for a socket that cannot be reached (exposed for tests).
+std::string UnreachableMessage(const std::string& socket_path, int sys_errno);
+
+// Maps an LXD error_code (an HTTP status) to an error kind.
+base::ErrorKind KindForStatus(int code);
+
+}  // namespace nest::client

@@ -1,0 +1,213 @@
+#include "client/exec.h"
+
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "client/operations.h"
+#include "client/websocket.h"
+
+namespace nest::client {
+namespace {
+
+using base::Error;
+using base::Result;
+using nlohmann::json;
+
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Puts a terminal in raw mode for its lifetime.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) : fd_(fd) {
+    if (::tcgetattr(fd_, &saved_) != 0) return;
+    termios raw = saved_;
+    ::cfmakeraw(&raw);
+    active_ = ::tcsetattr(fd_, TCSAFLUSH, &raw) == 0;
+  }
+  ~RawTerminal() {
+    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+// Where the stdin thread sends what it reads; detached from the websocket when
+// the exec ends, since that thread may stay blocked in read() until exit.
+struct StdinSink {
+  std::mutex mu;
+  std::shared_ptr<WebSocket> ws;
+  bool send_end = true;
+};
+
+void PumpStdin(int fd, std::shared_ptr<StdinSink> sink) {
+  char buf[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(sink->mu);
+    if (!sink->ws) return;
+    if (n <= 0) {
+      if (sink->send_end) sink->ws->SendEnd();
+      return;
+    }
+    sink->ws->SendBinary(std::string(buf, static_cast<size_t>(n)));
+  }
+}
+
+// Counts the output streams still open.
+class Countdown {
+ public:
+  explicit Countdown(int n) : n_(n) {}
+  void Done() {
+    std::lock_guard lock(mu_);
+    if (--n_ <= 0) cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return n_ <= 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int n_;
+};
+
+json ResizeMessage(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) != 0) return nullptr;
+  return {{"command", "window-resize"},
+          {"args", {{"width", std::to_string(ws.ws_col)}, {"height", std::to_string(ws.ws_row)}}}};
+}
+
+}  // namespace
+
+json ExecRequestBody(const ExecOptions& o) {
+  return {{"command", o.command},
+          {"wait-for-websocket", true},
+          {"interactive", o.interactive},
+          {"environment", o.environment},
+          {"width", o.width},
+          {"height", o.height},
+          {"record-output", false},
+          {"user", o.user},
+          {"group", o.group},
+          {"cwd", o.cwd}};
+}
+
+Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const ExecOptions& options,
+                         const ExecIo& io) {
+  json op = TRY(conn.Post("/1.0/instances/" + instance + "/exec", ExecRequestBody(options)));
+  std::string id = OperationId(op);
+  json fds;
+  try {
+    fds = op.at("metadata").at("fds");
+  } catch (const json::exception&) {
+    return Error::Internal("exec: the server's operation has no websocket fds");
+  }
+  auto secret = [&](const char* key) -> std::string {
+    auto it = fds.find(key);
+    return it != fds.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+
+  EventLoop loop;
+  std::map<std::string, std::shared_ptr<WebSocket>> sockets;
+  for (const char* key : {"control", "0", "1", "2"}) {
+    std::string s = secret(key);
+    if (s.empty()) continue;
+    sockets[key] = TRY_CTX(WebSocket::Connect(loop, conn.socket_path(),
+                                              "/1.0/operations/" + id + "/websocket?secret=" + s),
+                           std::string("exec: connecting stream ") + key);
+  }
+  auto stream = [&](const char* key) -> std::shared_ptr<WebSocket> {
+    auto it = sockets.find(key);
+    return it == sockets.end() ? nullptr : it->second;
+  };
+  std::shared_ptr<WebSocket> control = stream("control");
+  std::shared_ptr<WebSocket> in = stream("0");
+  if (!in) return Error::Internal("exec: the server offered no stdin stream");
+
+  std::optional<RawTerminal> raw;
+  if (options.interactive && ::isatty(io.in)) raw.emplace(io.in);
+
+  loop.Start();
+  if (options.forward_signals && control) {
+    loop.OnSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}, [control](int signo) {
+      control->SendText(json{{"command", "signal"}, {"signal", signo}}.dump());
+    });
+    if (options.interactive) {
+      int out_fd = io.out;
+      loop.OnSignals({SIGWINCH}, [control, out_fd](int) {
+        json msg = ResizeMessage(out_fd);
+        if (!msg.is_null()) control->SendText(msg.dump());
+      });
+    }
+  }
+
+  std::vector<std::pair<std::shared_ptr<WebSocket>, int>> outputs;
+  if (options.interactive) {
+    outputs.emplace_back(in, io.out);
+  } else {
+    if (auto s = stream("1")) outputs.emplace_back(s, io.out);
+    if (auto s = stream("2")) outputs.emplace_back(s, io.err);
+  }
+  Countdown open_outputs(static_cast<int>(outputs.size()));
+  for (auto& [ws, fd] : outputs) {
+    int out_fd = fd;
+    ws->StartReading([out_fd](std::string_view data) { WriteAll(out_fd, data); },
+                     [&open_outputs] { open_outputs.Done(); });
+  }
+  if (control) control->StartReading([](std::string_view) {}, [] {});
+
+  auto sink = std::make_shared<StdinSink>();
+  sink->send_end = !options.interactive;
+  if (options.stdin_null) {
+    if (!options.interactive) in->SendEnd();
+  } else {
+    sink->ws = in;
+    std::thread(PumpStdin, io.in, sink).detach();
+  }
+
+  open_outputs.Wait();
+  Result<json> done = WaitOperationFinal(conn, id);
+  {
+    std::lock_guard lock(sink->mu);
+    sink->ws.reset();
+  }
+  loop.Stop();
+  raw.reset();
+  if (!done.ok()) return std::move(done).error();
+
+  ExecOutcome outcome;
+  const json& final_op = *done;
+  if (auto md = final_op.find("metadata"); md != final_op.end() && md->is_object()) {
+    if (auto r = md->find("return"); r != md->end() && r->is_number_integer()) {
+      outcome.return_code = r->get<int>();
+    }
+  }
+  base::Status status = OperationOutcome(final_op);
+  if (!status.ok()) outcome.error = status.error().message();
+  return outcome;
+}
+
+}  // namespace nest::client

@@ -1,0 +1,64 @@
+// ExecSession: one `exec` over LXD's websocket protocol (lxd-spec §4.3).
+// Non-interactive: websockets "0" (stdin), "1", "2" and "control" over pipes;
+// interactive: "0" (both ways, a pty) and "control". Binary frames carry data,
+// an empty text frame ends a stream.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "daemon/http/websocket.h"
+#include "daemon/ops/operations.h"
+#include "runtime/exec.h"
+
+namespace nest::daemon {
+
+class ExecSession : public std::enable_shared_from_this<ExecSession> {
+ public:
+  // streams false: no websockets; stdin is empty and output is discarded.
+  ExecSession(runtime::ExecSpec spec, bool streams, bool interactive, int width, int height)
+      : spec_(std::move(spec)),
+        streams_(streams),
+        interactive_(interactive && streams),
+        width_(width),
+        height_(height) {}
+
+  // The websocket names the client must connect before the command starts.
+  std::vector<std::string> Required() const;
+  // Called on a client's connection thread; returns when the session is over.
+  void OnConnect(const std::string& fd_name, http::WebSocket& ws);
+  // The operation body: waits for the websockets (10 s), runs the command,
+  // streams its output, and records "return" in the operation metadata.
+  base::Status Run(ops::Operation& op);
+
+ private:
+  base::Status Spawn();
+  void PumpOutput();
+  void ReadStdin(http::WebSocket& ws);
+  void ReadControl(http::WebSocket& ws);
+  void Finish();
+
+  runtime::ExecSpec spec_;  // constant after construction
+  const bool streams_;
+  const bool interactive_;
+  const int width_;
+  const int height_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, http::WebSocket*> sockets_;  // protected by mu_
+  bool started_ = false;                             // protected by mu_
+  bool finished_ = false;                            // protected by mu_
+  base::UniqueFd stdin_;   // our end of the command's stdin (or the pty master)
+  base::UniqueFd stdout_;  // our ends of its output
+  base::UniqueFd stderr_;
+  std::unique_ptr<runtime::ExecProcess> process_;
+};
+
+}  // namespace nest::daemon

@@ -1,0 +1,44 @@
+// Router: the route table. Patterns are "/1.0/instances/{name}/state"; "{name}"
+// matches one path segment (url-decoded into Request::params), a last segment
+// "{name...}" matches the rest of the path (one or more segments).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/http/request.h"
+#include "daemon/http/response.h"
+
+namespace nest::daemon::http {
+
+using Handler = std::function<Response(Request&)>;
+
+// Add() is not thread-safe and must happen before Server::Run(); Dispatch() is
+// const and may run on many connection threads at once.
+class Router {
+ public:
+  // Registers `handler` for `method` ("GET", "PUT", ...) on `pattern`. A later Add
+  // of the same method and pattern replaces the earlier one.
+  void Add(std::string method, std::string pattern, Handler handler);
+
+  // Finds the route and calls it. Unknown path → 404 "not found"; known path but
+  // no handler for the method → 501 "not implemented" (LXD, transcript 64);
+  // a HEAD with no HEAD route uses the GET route; a handler that throws → 500
+  // with the exception's message. Never throws.
+  Response Dispatch(Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  // True if `path_segments` match `route`; fills `params`.
+  static bool Match(const Route& route, const std::vector<std::string>& path_segments,
+                    std::map<std::string, std::string>* params);
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace nest::daemon::http

@@ -1,0 +1,301 @@
+#include "daemon/http/server.h"
+
+#include <grp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "base/unique_fd.h"
+#include "daemon/http/router.h"
+#include "daemon/http/websocket.h"
+#include "daemon/http/websocket_impl.h"
+
+namespace nest::daemon::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using base::Error;
+using base::Status;
+
+namespace {
+
+constexpr uint64_t kBodyLimit = 8ull << 30;
+
+base::Result<sockaddr_un> UnixAddress(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return Error::Invalid("socket path too long: " + path);
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return addr;
+}
+
+// True if something accepts connections on `path`.
+bool Answers(const sockaddr_un& addr) {
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return false;
+  return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
+}
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& req, const ucred& cred) {
+  Request r;
+  r.method = std::string(req.method_string());
+  std::string_view target(req.target().data(), req.target().size());
+  size_t q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  r.raw_path = std::string(raw_path);
+  r.path = UrlDecode(raw_path);
+  if (q != std::string_view::npos) {
+    for (const auto& kv : base::Split(target.substr(q + 1), '&')) {
+      if (kv.empty()) continue;
+      size_t eq = kv.find('=');
+      std::string key = UrlDecode(kv.substr(0, eq), true);
+      std::string value = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
+      r.query[key] = value;
+    }
+  }
+  for (const auto& field : req) {
+    r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  r.body = req.body();
+  r.peer_pid = cred.pid;
+  r.peer_uid = cred.uid;
+  r.peer_gid = cred.gid;
+  return r;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(Router& r) : router(r) {}
+
+  void Serve(int fd);
+  void ServeConnection(asio::local::stream_protocol::socket& sock);
+
+  Router& router;
+
+  // Set by Listen, constant while Run.
+  base::UniqueFd listen_fd;
+  base::UniqueFd stop_fd;  // eventfd; readable once Stop() was called
+  std::string socket_path;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<int> conns;    // protected by mu; open connection fds
+  int live_threads = 0;   // protected by mu
+  bool stopping = false;  // protected by mu
+};
+
+Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
+
+Server::~Server() {
+  Stop();
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->live_threads == 0; });
+}
+
+Status Server::Listen(const std::string& socket_path) {
+  sockaddr_un addr = TRY_CTX(UnixAddress(socket_path), "listening on " + socket_path);
+  struct stat st;
+  if (::lstat(socket_path.c_str(), &st) == 0) {
+    if (Answers(addr)) {
+      return Error::Conflict("nestd is already running (socket " + socket_path + " answers)");
+    }
+    if (::unlink(socket_path.c_str()) != 0) {
+      return Error::FromErrno("removing stale socket " + socket_path, errno);
+    }
+  }
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Error::FromErrno("socket", errno);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return Error::FromErrno("bind " + socket_path, errno);
+  }
+  if (::chmod(socket_path.c_str(), 0660) != 0) {
+    return Error::FromErrno("chmod " + socket_path, errno);
+  }
+  if (group* g = ::getgrnam("nest"); g != nullptr) {
+    if (::chown(socket_path.c_str(), 0, g->gr_gid) != 0) {
+      base::LogWarn("chown " + socket_path + " to root:nest: " + std::strerror(errno));
+    }
+  }
+  if (::listen(fd.get(), 128) != 0) return Error::FromErrno("listen " + socket_path, errno);
+  base::UniqueFd efd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!efd) return Error::FromErrno("eventfd", errno);
+  impl_->listen_fd = std::move(fd);
+  impl_->stop_fd = std::move(efd);
+  impl_->socket_path = socket_path;
+  return base::Ok();
+}
+
+void Server::Run() {
+  Impl& impl = *impl_;
+  if (!impl.listen_fd) return;
+  for (;;) {
+    pollfd fds[2] = {{impl.listen_fd.get(), POLLIN, 0}, {impl.stop_fd.get(), POLLIN, 0}};
+    int n = ::poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      base::LogError(std::string("poll on listener: ") + std::strerror(errno));
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    if ((fds[0].revents & POLLIN) == 0) continue;
+    int cfd = ::accept4(impl.listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (cfd < 0) {
+      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+        base::LogWarn(std::string("accept: ") + std::strerror(errno));
+      }
+      continue;
+    }
+    {
+      std::lock_guard lock(impl.mu);
+      if (impl.stopping) {
+        ::close(cfd);
+        break;
+      }
+      impl.conns.insert(cfd);
+      ++impl.live_threads;
+    }
+    std::thread([&impl, cfd] { impl.Serve(cfd); }).detach();
+  }
+  std::unique_lock lock(impl.mu);
+  impl.cv.wait(lock, [&] { return impl.live_threads == 0; });
+}
+
+void Server::Stop() {
+  Impl& impl = *impl_;
+  std::lock_guard lock(impl.mu);
+  if (impl.stopping) return;
+  impl.stopping = true;
+  if (impl.stop_fd) {
+    uint64_t one = 1;
+    (void)!::write(impl.stop_fd.get(), &one, sizeof(one));
+  }
+  for (int fd : impl.conns) ::shutdown(fd, SHUT_RDWR);
+  if (!impl.socket_path.empty()) ::unlink(impl.socket_path.c_str());
+}
+
+void Server::Impl::Serve(int fd) {
+  try {
+    asio::io_context ioc;
+    asio::local::stream_protocol::socket sock(ioc, asio::local::stream_protocol(), fd);
+    try {
+      ServeConnection(sock);
+    } catch (const std::exception& e) {
+      base::LogError(std::string("connection: ") + e.what());
+    }
+    std::lock_guard lock(mu);
+    conns.erase(fd);
+    boost::system::error_code ignored;
+    sock.close(ignored);
+  } catch (const std::exception& e) {
+    base::LogError(std::string("connection setup: ") + e.what());
+    std::lock_guard lock(mu);
+    if (conns.erase(fd) > 0) ::close(fd);
+  }
+  std::lock_guard lock(mu);
+  --live_threads;
+  cv.notify_all();
+}
+
+void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
+  const int fd = sock.native_handle();
+  ucred cred{-1, static_cast<uid_t>(-1), static_cast<gid_t>(-1)};
+  socklen_t cred_len = sizeof(cred);
+  (void)::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len);
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    beast::error_code ec;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kBodyLimit);
+    bhttp::read_header(sock, buffer, parser, ec);
+    if (ec) return;
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      bhttp::write(sock, cont, ec);
+      if (ec) return;
+    }
+    bhttp::read(sock, buffer, parser, ec);
+    if (ec) {
+      if (ec != bhttp::error::end_of_stream) {
+        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, 11};
+        bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+        bad.body() = ec.message() + "\n";
+        bad.keep_alive(false);
+        bad.prepare_payload();
+        bhttp::write(sock, bad, ec);
+      }
+      return;
+    }
+    const auto& req = parser.get();
+    Request request = ToRequest(req, cred);
+    Response response = router.Dispatch(request);
+
+    if (response.is_upgrade()) {
+      if (!request.IsWebSocketUpgrade() || request.Header("Sec-WebSocket-Key").empty()) {
+        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, req.version()};
+        bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+        bad.set("Sec-Websocket-Version", "13");
+        bad.set("X-Content-Type-Options", "nosniff");
+        bad.body() = "Bad Request\n";
+        bad.keep_alive(req.keep_alive());
+        bad.prepare_payload();
+        bhttp::write(sock, bad, ec);
+        if (ec || !req.keep_alive()) return;
+        continue;
+      }
+      bhttp::response<bhttp::empty_body> up{bhttp::status::switching_protocols, 11};
+      up.set(bhttp::field::upgrade, "websocket");
+      up.set(bhttp::field::connection, "Upgrade");
+      up.set(bhttp::field::sec_websocket_accept,
+             WebSocketAcceptKey(request.Header("Sec-WebSocket-Key")));
+      bhttp::write(sock, up, ec);
+      if (ec) return;
+      auto impl = std::make_unique<WebSocket::Impl>();
+      impl->fd = fd;
+      impl->pending.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
+      WebSocket ws(std::move(impl));
+      try {
+        response.upgrade()(ws);
+      } catch (const std::exception& e) {
+        base::LogError("websocket handler " + request.path + " threw: " + e.what());
+      }
+      ws.Close();
+      return;
+    }
+
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status()),
+                                            req.version()};
+    for (const auto& [k, v] : response.headers()) res.set(k, v);
+    res.body() = response.body();
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    if (req.method() == bhttp::verb::head) {
+      bhttp::response_serializer<bhttp::string_body> sr{res};
+      bhttp::write_header(sock, sr, ec);
+    } else {
+      bhttp::write(sock, res, ec);
+    }
+    if (ec || !req.keep_alive()) return;
+  }
+}
+
+}  // namespace nest::daemon::http

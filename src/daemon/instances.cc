@@ -1,0 +1,365 @@
+#include "daemon/instances.h"
+
+#include <signal.h>
+
+#include <chrono>
+
+#include "base/log.h"
+#include "base/reverter.h"
+#include "core/config_bool.h"
+#include "core/idmap.h"
+#include "core/instance_config.h"
+#include "core/names.h"
+#include "core/server_config.h"
+#include "core/time_format.h"
+#include "runtime/launcher.h"
+#include "storage/container_storage.h"
+#include "sys/syscalls.h"
+
+namespace nest::daemon {
+namespace {
+
+using base::Error;
+using base::Result;
+using base::Status;
+
+constexpr int kDefaultStopTimeoutS = 30;
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string InstanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
+
+}  // namespace
+
+std::mutex& InstanceManager::LockFor(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto& m = locks_[name];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+std::string InstanceManager::CgroupFor(const std::string& name) const {
+  return ctx_.cgroup_prefix + "/" + name;
+}
+
+std::optional<runtime::RunningState> InstanceManager::Running(const std::string& name) const {
+  return runtime::FindRunning(ctx_.paths.Container(name));
+}
+
+Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias) {
+  if (alias != "busybox") {
+    return Error::NotFound("builtin image \"" + alias +
+                           "\" is not available (builtin images: busybox)");
+  }
+  std::lock_guard lock(builtin_mu_);
+  auto images = TRY(ctx_.db->ListImages());
+  for (const auto& img : images) {
+    if (img.update_source.protocol == "builtin" && img.update_source.alias == alias &&
+        ctx_.images->Has(img.fingerprint)) {
+      return img.fingerprint;
+    }
+  }
+  auto built = TRY_CTX(ctx_.images->BuildBusybox(ctx_.busybox_path, ctx_.architecture),
+                       "building builtin:busybox");
+  if (ctx_.db->GetImage(built.fingerprint)) return built.fingerprint;
+  auto config = TRY(ctx_.db->GetConfig());
+  db::ImageRecord rec;
+  rec.fingerprint = built.fingerprint;
+  rec.filename = built.filename;
+  rec.size = built.size;
+  rec.architecture = built.architecture;
+  rec.created_at = built.created_at * 1000000000LL;
+  rec.uploaded_at = NowNanos();
+  rec.last_used_at = rec.uploaded_at;
+  rec.cached = true;
+  rec.auto_update = core::GetBool(config, "images.auto_update_cached");
+  rec.properties = built.properties;
+  rec.update_source = {"builtin", "builtin", alias, ""};
+  TRY(ctx_.db->CreateImage(rec));
+  return built.fingerprint;
+}
+
+Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) {
+  std::string type = source.value("type", "");
+  if (type != "image") {
+    return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");
+  }
+  std::string protocol = source.value("protocol", "");
+  std::string alias = source.value("alias", "");
+  std::string fingerprint = source.value("fingerprint", "");
+  if (protocol == "builtin") return EnsureBuiltin(alias);
+  if (!protocol.empty() || !source.value("server", "").empty()) {
+    return Error::Invalid("remote image servers are not supported yet (source server \"" +
+                          source.value("server", "") + "\")");
+  }
+  if (!alias.empty()) {
+    auto a = ctx_.db->GetAlias(alias);
+    if (!a) return Error::NotFound("image \"" + alias + "\" not found: no such alias");
+    return a->fingerprint;
+  }
+  if (!fingerprint.empty()) {
+    auto img = ctx_.db->GetImageByPrefix(fingerprint);
+    if (!img) return Error::NotFound("image \"" + fingerprint + "\" not found");
+    return img->fingerprint;
+  }
+  return Error::Invalid("the image source names neither an alias nor a fingerprint");
+}
+
+Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
+  std::string name = post.value("name", "");
+  TRY(core::ValidateInstanceName(name));
+  std::string type = post.value("type", "container");
+  if (type != "container" && !type.empty()) {
+    return Error::Invalid("instance type \"" + type + "\" is not supported (only container)");
+  }
+  db::InstanceRecord rec;
+  rec.name = name;
+  rec.description = post.value("description", "");
+  rec.ephemeral = post.value("ephemeral", false);
+  try {
+    if (post.contains("config") && !post["config"].is_null())
+      rec.config = post["config"].get<db::ConfigMap>();
+    if (post.contains("devices") && !post["devices"].is_null())
+      rec.devices = post["devices"].get<db::DeviceMap>();
+    if (post.contains("profiles") && !post["profiles"].is_null())
+      rec.profiles = post["profiles"].get<std::vector<std::string>>();
+  } catch (const std::exception& e) {
+    return Error::Invalid(std::string("invalid instance definition: ") + e.what());
+  }
+  TRY(core::ValidateInstanceConfig(rec.config));
+  for (const auto& p : rec.profiles) {
+    if (!ctx_.db->GetProfile(p)) return Error::NotFound("profile \"" + p + "\" not found");
+  }
+  std::lock_guard lock(LockFor(name));
+  if (ctx_.db->GetInstance(name)) {
+    return Error::Conflict("instance \"" + name + "\" already exists");
+  }
+  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object())));
+  auto image = TRY(ctx_.db->GetImage(fp));
+  rec.architecture = image.architecture;
+  rec.image_fingerprint = fp;
+  for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
+  rec.config["volatile.base_image"] = fp;
+  rec.created_at = NowNanos();
+
+  base::Reverter revert;
+  TRY(storage::CreateContainerStorage(ctx_.paths.Container(name)));
+  revert.Add([this, name] { (void)storage::DeleteContainerStorage(ctx_.paths.Container(name)); });
+  rec.id = TRY(ctx_.db->CreateInstance(rec));
+  revert.Add([this, name] { (void)ctx_.db->DeleteInstance(name); });
+  (void)ctx_.db->TouchImage(fp, rec.created_at);
+  revert.Success();
+  ctx_.events->PublishLifecycle("instance-created", InstanceUrl(name));
+  return rec;
+}
+
+Result<db::ConfigMap> InstanceManager::ExpandedConfig(const db::InstanceRecord& rec) const {
+  std::vector<core::InstanceConfig> profiles;
+  for (const auto& p : rec.profiles) {
+    auto prof = ctx_.db->GetProfile(p);
+    if (prof) profiles.push_back(prof->config);
+  }
+  return core::ExpandConfig(profiles, rec.config);
+}
+
+Status InstanceManager::Start(const std::string& name) {
+  std::lock_guard lock(LockFor(name));
+  return StartLocked(name);
+}
+
+Status InstanceManager::StartLocked(const std::string& name) {
+  auto rec = TRY(ctx_.db->GetInstance(name));
+  if (Running(name)) return Error::Conflict("instance \"" + name + "\" is already running");
+  auto config = TRY(ExpandedConfig(rec));
+  runtime::StartPlan plan;
+  plan.name = name;
+  plan.container_dir = ctx_.paths.Container(name);
+  plan.image_rootfs = ctx_.images->RootfsPath(rec.image_fingerprint);
+  if (!sys::Exists(plan.image_rootfs)) {
+    return Error::NotFound("image " + rec.image_fingerprint.substr(0, 12) + " of instance \"" +
+                           name + "\" is missing from the store (" + plan.image_rootfs + ")");
+  }
+  plan.privileged = core::IsTrue(config["security.privileged"]);
+  plan.nesting = core::IsTrue(config["security.nesting"]);
+  if (!plan.privileged) {
+    auto subuid = sys::ReadFile(ctx_.subuid_file);
+    auto subgid = sys::ReadFile(ctx_.subgid_file);
+    auto map = core::HostIdmap(subuid ? *subuid : "", ctx_.subuid_file, subgid ? *subgid : "",
+                               ctx_.subgid_file, "root", 0);
+    if (!map) {
+      auto e = std::move(map).error();
+      e.Context("cannot start unprivileged container \"" + name + "\"");
+      return e;
+    }
+    plan.uid = {map->uid.host_base, map->uid.size};
+    plan.gid = {map->gid.host_base, map->gid.size};
+  }
+  plan.cgroup = CgroupFor(name);
+  plan.env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+              "TERM=linux"};
+  auto state = runtime::LaunchMonitor(plan, ctx_.monitor_path);
+  if (!state) {
+    // The monitor removes what it made; a cgroup left by a killed monitor is ours.
+    (void)runtime::ContainerCgroup(ctx_.cgroups, plan.cgroup).Remove();
+    auto e = std::move(state).error();
+    e.Context("starting \"" + name + "\"");
+    return e;
+  }
+  (void)ctx_.db->TouchInstance(name, NowNanos());
+  ctx_.events->PublishLifecycle("instance-started", InstanceUrl(name));
+  return base::Ok();
+}
+
+Status InstanceManager::Stop(const std::string& name, bool force, int timeout_s) {
+  std::lock_guard lock(LockFor(name));
+  return StopLocked(name, force, timeout_s);
+}
+
+Status InstanceManager::StopLocked(const std::string& name, bool force, int timeout_s) {
+  TRY(ctx_.db->GetInstance(name));
+  auto state = Running(name);
+  if (!state) return Error::Conflict("instance \"" + name + "\" is already stopped");
+  int timeout_ms = (timeout_s < 0 ? kDefaultStopTimeoutS : timeout_s) * 1000;
+  TRY_CTX(runtime::StopContainer(*state, force, timeout_ms), "stopping \"" + name + "\"");
+  ctx_.events->PublishLifecycle(force ? "instance-stopped" : "instance-shutdown",
+                                InstanceUrl(name));
+  return base::Ok();
+}
+
+Status InstanceManager::Restart(const std::string& name, bool force, int timeout_s) {
+  std::lock_guard lock(LockFor(name));
+  TRY(StopLocked(name, force, timeout_s));
+  TRY(StartLocked(name));
+  ctx_.events->PublishLifecycle("instance-restarted", InstanceUrl(name));
+  return base::Ok();
+}
+
+Status InstanceManager::Delete(const std::string& name) {
+  std::lock_guard lock(LockFor(name));
+  TRY(ctx_.db->GetInstance(name));
+  if (Running(name)) {
+    return Error::Conflict("instance \"" + name +
+                           "\" is running: stop it first, or delete with --force");
+  }
+  (void)runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).Remove();
+  TRY(storage::DeleteContainerStorage(ctx_.paths.Container(name)));
+  TRY(ctx_.db->DeleteInstance(name));
+  ctx_.events->PublishLifecycle("instance-deleted", InstanceUrl(name));
+  return base::Ok();
+}
+
+Status InstanceManager::Update(const std::string& name, const nlohmann::json& put, bool patch) {
+  std::lock_guard lock(LockFor(name));
+  auto rec = TRY(ctx_.db->GetInstance(name));
+  try {
+    if (put.contains("config") && !put["config"].is_null()) {
+      auto config = put["config"].get<db::ConfigMap>();
+      if (patch) {
+        for (const auto& [k, v] : config) rec.config[k] = v;
+      } else {
+        // volatile.* keys are the daemon's own: a PUT keeps them as they are.
+        for (const auto& [k, v] : rec.config) {
+          if (k.rfind("volatile.", 0) == 0) config[k] = v;
+        }
+        rec.config = config;
+      }
+    }
+    if (put.contains("devices") && !put["devices"].is_null())
+      rec.devices = put["devices"].get<db::DeviceMap>();
+    if (put.contains("profiles") && !put["profiles"].is_null())
+      rec.profiles = put["profiles"].get<std::vector<std::string>>();
+    if (put.contains("description")) rec.description = put.value("description", "");
+    if (put.contains("ephemeral")) rec.ephemeral = put.value("ephemeral", false);
+  } catch (const std::exception& e) {
+    return Error::Invalid(std::string("invalid instance definition: ") + e.what());
+  }
+  TRY(core::ValidateInstanceConfig(rec.config));
+  for (const auto& p : rec.profiles) {
+    if (!ctx_.db->GetProfile(p)) return Error::NotFound("profile \"" + p + "\" not found");
+  }
+  TRY(ctx_.db->UpdateInstance(rec));
+  ctx_.events->PublishLifecycle("instance-updated", InstanceUrl(name));
+  return base::Ok();
+}
+
+nlohmann::json InstanceManager::StateJson(const std::string& name) const {
+  auto state = Running(name);
+  nlohmann::json j;
+  j["status"] = state ? "Running" : "Stopped";
+  j["status_code"] = state ? 103 : 102;
+  j["disk"] = nlohmann::json::object();
+  long long mem = 0;
+  int processes = 0;
+  if (state) {
+    runtime::ContainerCgroup cg(ctx_.cgroups, CgroupFor(name));
+    mem = std::max(0LL, cg.MemoryUsage());
+    processes = static_cast<int>(cg.Pids().size());
+  }
+  j["memory"] = {{"usage", mem}, {"usage_peak", 0}, {"swap_usage", 0}, {"swap_usage_peak", 0}};
+  j["network"] = nlohmann::json::object();
+  j["pid"] = state ? state->init_pid : 0;
+  j["processes"] = state ? processes : -1;
+  j["cpu"] = {{"usage", 0}};
+  return j;
+}
+
+nlohmann::json InstanceManager::InstanceJson(const db::InstanceRecord& rec, bool with_state) const {
+  std::vector<core::InstanceConfig> profile_configs;
+  std::vector<core::Devices> profile_devices;
+  for (const auto& p : rec.profiles) {
+    if (auto prof = ctx_.db->GetProfile(p)) {
+      profile_configs.push_back(prof->config);
+      profile_devices.push_back(prof->devices);
+    }
+  }
+  auto state = Running(rec.name);
+  nlohmann::json j = {
+      {"architecture", rec.architecture},
+      {"config", rec.config},
+      {"devices", rec.devices},
+      {"ephemeral", rec.ephemeral},
+      {"profiles", rec.profiles},
+      {"stateful", rec.stateful},
+      {"description", rec.description},
+      {"created_at", core::FormatRfc3339(rec.created_at)},
+      {"expanded_config", core::ExpandConfig(profile_configs, rec.config)},
+      {"expanded_devices", core::ExpandDevices(profile_devices, rec.devices)},
+      {"name", rec.name},
+      {"status", state ? "Running" : "Stopped"},
+      {"status_code", state ? 103 : 102},
+      {"last_used_at", rec.last_used_at ? core::FormatRfc3339(rec.last_used_at)
+                                        : std::string("1970-01-01T00:00:00Z")},
+      {"location", "none"},
+      {"type", rec.type},
+      {"project", "default"},
+  };
+  if (with_state) {
+    j["state"] = StateJson(rec.name);
+    j["snapshots"] = nullptr;
+    j["backups"] = nullptr;
+  }
+  return j;
+}
+
+Result<runtime::ExecSpec> InstanceManager::ExecBase(const std::string& name) const {
+  auto rec = TRY(ctx_.db->GetInstance(name));
+  auto state = Running(name);
+  if (!state) return Error::Conflict("instance \"" + name + "\" is not running");
+  auto config = TRY(ExpandedConfig(rec));
+  runtime::ExecSpec spec;
+  spec.init_pid = state->init_pid;
+  spec.privileged = core::IsTrue(config["security.privileged"]);
+  spec.cgroup_procs = runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).ProcsFiles();
+  spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+              "USER=root", "LANG=C.UTF-8"};
+  for (const auto& [k, v] : config) {
+    if (k.rfind("environment.", 0) == 0) spec.env.push_back(k.substr(12) + "=" + v);
+  }
+  return spec;
+}
+
+}  // namespace nest::daemon

@@ -1,0 +1,16 @@
+// Route registration, one function per resource (handlers live in api_<resource>.cc).
+#pragma once
+
+#include "daemon/context.h"
+#include "daemon/http/router.h"
+#include "daemon/instances.h"
+
+namespace nest::daemon {
+
+void RegisterServerRoutes(http::Router& router, Context& ctx);
+void RegisterInstanceRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
+void RegisterExecRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
+void RegisterProfileRoutes(http::Router& router, Context& ctx);
+void RegisterImageRoutes(http::Router& router, Context& ctx);
+
+}  // namespace nest::daemon

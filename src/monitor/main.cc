@@ -1,0 +1,14 @@
+// nest-monitor CONTAINER_DIR: the per-container monitor (see runtime/monitor.h).
+// Started by nestd with the status pipe as fd 3.
+#include <cstdio>
+#include <string>
+
+#include "runtime/monitor.h"
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: nest-monitor CONTAINER_DIR (started by nestd)\n");
+    return 2;
+  }
+  return nest::runtime::RunMonitor(argv[1], 3);
+}

@@ -1,0 +1,214 @@
+#include "runtime/container_setup.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "runtime/seccomp.h"
+#include "sys/syscalls.h"
+
+namespace nest::runtime {
+namespace {
+
+using base::Status;
+
+constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+const char* const kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+struct Clones {
+  std::map<std::string, base::UniqueFd> devices;  // name under /dev → detached bind
+  base::UniqueFd console;
+  std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
+};
+
+Status BecomeRoot(const StartPlan& plan) {
+  if (plan.privileged) return base::Ok();
+  if (::setgroups(0, nullptr) < 0) return base::Error::FromErrno("setgroups", errno);
+  if (::setresgid(0, 0, 0) < 0) return base::Error::FromErrno("setresgid 0", errno);
+  if (::setresuid(0, 0, 0) < 0) return base::Error::FromErrno("setresuid 0", errno);
+  return base::Ok();
+}
+
+// Builds the root filesystem at plan.RootfsMountPoint(): overlayfs over the
+// image tree (lower) and the container's own upper directory. Unprivileged, both
+// layers arrive as idmapped mounts and the overlay is mounted from inside the
+// user namespace (an idmapped mount of an overlay itself fails on this kernel).
+Status MountRootfs(const StartPlan& plan, int sock) {
+  std::string lower = plan.image_rootfs;
+  std::string overlay = plan.OverlayDir();
+  std::string extra;
+  if (!plan.privileged) {
+    base::UniqueFd lower_fd = TRY_CTX(sys::RecvFd(sock), "receiving the image mount");
+    base::UniqueFd upper_fd = TRY_CTX(sys::RecvFd(sock), "receiving the overlay mount");
+    TRY_CTX(sys::MoveMount(lower_fd.get(), "", AT_FDCWD, plan.LowerMountPoint(),
+                           MOVE_MOUNT_F_EMPTY_PATH),
+            "attaching the idmapped image");
+    TRY_CTX(sys::MoveMount(upper_fd.get(), "", AT_FDCWD, overlay, MOVE_MOUNT_F_EMPTY_PATH),
+            "attaching the idmapped overlay directory");
+    lower = plan.LowerMountPoint();
+    extra = ",userxattr";
+  }
+  std::string data =
+      "lowerdir=" + lower + ",upperdir=" + overlay + "/upper,workdir=" + overlay + "/work" + extra;
+  TRY_CTX(sys::Mount("overlay", plan.RootfsMountPoint(), "overlay", 0, data), "mounting rootfs");
+  return base::Ok();
+}
+
+// Detached copies of host objects the container gets, taken while the host's
+// tree is still visible (before pivot_root).
+base::Result<Clones> CloneHostObjects(const std::string& console_path) {
+  Clones c;
+  for (const char* d : kDevices) {
+    c.devices[d] = TRY(sys::OpenTree(AT_FDCWD, std::string("/dev/") + d, OPEN_TREE_CLONE));
+  }
+  c.console = TRY(sys::OpenTree(AT_FDCWD, console_path, OPEN_TREE_CLONE));
+  if (DIR* d = ::opendir("/sys/fs/cgroup")) {
+    while (struct dirent* e = ::readdir(d)) {
+      if (e->d_type != DT_LNK) continue;
+      char target[256];
+      std::string path = std::string("/sys/fs/cgroup/") + e->d_name;
+      ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+      if (n > 0) c.cgroup_links.emplace_back(e->d_name, std::string(target, n));
+    }
+    ::closedir(d);
+  }
+  return c;
+}
+
+// Mounts a fresh `fstype` on <root>/<name>, resolved inside the root (a symlink
+// in the image cannot redirect it). proc and sysfs must be mounted before the
+// host's tree is detached: the kernel lets a user namespace mount them only
+// while an instance is fully visible to it.
+Status MountInRoot(int root_fd, const std::string& fstype, const std::string& name) {
+  TRY(sys::MkdirAt(root_fd, name, 0555));
+  base::UniqueFd target = TRY(sys::OpenInRoot(root_fd, name, O_PATH | O_DIRECTORY));
+  base::UniqueFd mnt =
+      TRY(sys::NewMount(fstype, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+  return sys::MoveMount(mnt.get(), "", target.get(), "",
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+Status PivotInto(const std::string& rootfs) {
+  base::UniqueFd root = TRY(sys::Open(rootfs, O_PATH | O_DIRECTORY));
+  base::UniqueFd dir = TRY(sys::Open(rootfs, O_RDONLY | O_DIRECTORY));
+  TRY(MountInRoot(dir.get(), "proc", "proc"));
+  TRY(MountInRoot(dir.get(), "sysfs", "sys"));
+  if (::fchdir(root.get()) < 0) return base::Error::FromErrno("fchdir rootfs", errno);
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching "."
+  // then leaves only the new root (no put_old directory needed inside the image).
+  TRY(sys::PivotRoot(".", "."));
+  TRY(sys::Umount2(".", MNT_DETACH));
+  if (::chdir("/") < 0) return base::Error::FromErrno("chdir /", errno);
+  return base::Ok();
+}
+
+Status MountCgroups(const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups,
+                    const Clones& clones) {
+  bool pure_v2 = cgroups.size() == 1 && cgroups.front()->InsideName().empty();
+  if (pure_v2) {
+    return sys::Mount("cgroup2", "/sys/fs/cgroup", "cgroup2", kNoSuidDevExec, "");
+  }
+  TRY(sys::Mount("tmpfs", "/sys/fs/cgroup", "tmpfs", kNoSuidDevExec, "mode=755,size=64k"));
+  for (const auto& h : cgroups) {
+    std::string target = "/sys/fs/cgroup/" + h->InsideName();
+    TRY(sys::Mkdir(target, 0755));
+    TRY(sys::Mount("cgroup", target, h->InsideFstype(), kNoSuidDevExec, h->InsideOptions()));
+  }
+  for (const auto& [name, target] : clones.cgroup_links) {
+    (void)sys::Symlink(target, "/sys/fs/cgroup/" + name);
+  }
+  return base::Ok();
+}
+
+Status BindFileClone(const base::UniqueFd& clone, const std::string& path) {
+  base::UniqueFd f = TRY(sys::Open(path, O_CREAT | O_WRONLY | O_NOFOLLOW, 0000));
+  f.reset();
+  return sys::MoveMount(clone.get(), "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+Status MountDev(const Clones& clones, bool nesting) {
+  TRY(sys::Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=4m"));
+  for (const auto& [name, clone] : clones.devices) TRY(BindFileClone(clone, "/dev/" + name));
+  TRY(BindFileClone(clones.console, "/dev/console"));
+  TRY(sys::Mkdir("/dev/pts", 0755));
+  TRY(sys::Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                 "newinstance,ptmxmode=0666,mode=0620,gid=5"));
+  TRY(sys::Symlink("pts/ptmx", "/dev/ptmx"));
+  TRY(sys::Mkdir("/dev/shm", 01777));
+  TRY(sys::Mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
+  TRY(sys::Symlink("/proc/self/fd", "/dev/fd"));
+  TRY(sys::Symlink("/proc/self/fd/0", "/dev/stdin"));
+  TRY(sys::Symlink("/proc/self/fd/1", "/dev/stdout"));
+  TRY(sys::Symlink("/proc/self/fd/2", "/dev/stderr"));
+  if (nesting) {
+    // A nested runtime that makes its own user namespace must mount a fresh proc;
+    // the kernel allows that only while an uncovered proc is visible.
+    TRY(sys::Mkdir("/dev/.lxc", 0755));
+    TRY(sys::Mkdir("/dev/.lxc/proc", 0755));
+    TRY(sys::Mkdir("/dev/.lxc/sys", 0755));
+    TRY(sys::Mount("proc", "/dev/.lxc/proc", "proc", kNoSuidDevExec, ""));
+    TRY(sys::Mount("sysfs", "/dev/.lxc/sys", "sysfs", kNoSuidDevExec, ""));
+  }
+  return base::Ok();
+}
+
+Status AttachConsole() {
+  if (::setsid() < 0) return base::Error::FromErrno("setsid", errno);
+  base::UniqueFd console = TRY(sys::Open("/dev/console", O_RDWR | O_NOCTTY));
+  if (::ioctl(console.get(), TIOCSCTTY, 0) < 0) return base::Error::FromErrno("TIOCSCTTY", errno);
+  for (int i = 0; i < 3; ++i) {
+    if (::dup2(console.get(), i) < 0) return base::Error::FromErrno("dup2 console", errno);
+  }
+  return base::Ok();
+}
+
+Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_path,
+                    const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
+  char go;
+  if (::read(sock, &go, 1) != 1) return base::Error::Internal("monitor went away before start");
+  TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
+  TRY(sys::Unshare(CLONE_NEWCGROUP));
+  TRY(sys::Sethostname(plan.name));
+  TRY(MountRootfs(plan, sock));
+  Clones clones = TRY_CTX(CloneHostObjects(console_path), "preparing /dev");
+  TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
+  TRY_CTX(MountCgroups(cgroups, clones), "mounting cgroups");
+  TRY(sys::Mkdir("/dev", 0755));
+  TRY_CTX(MountDev(clones, plan.nesting), "populating /dev");
+  clones = Clones{};
+  TRY_CTX(AttachConsole(), "attaching the console");
+  if (!plan.privileged) TRY(LoadDefaultSeccomp());
+  ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  std::vector<char*> argv;
+  for (const auto& a : plan.init_argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(argv[0], argv.data(), envp.data());
+  return base::Error::FromErrno("exec " + plan.init_argv[0], errno);
+}
+
+}  // namespace
+
+void RunContainerChild(const StartPlan& plan, int sock, const std::string& console_path,
+                       const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  Status s = SetupAndExec(plan, sock, console_path, cgroups);
+  std::string msg = s ? "exec returned" : s.error().message();
+  (void)sys::WriteFd(sock, msg);
+  ::_exit(1);
+}
+
+}  // namespace nest::runtime

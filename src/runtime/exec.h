@@ -1,0 +1,65 @@
+// Running a command inside a running container: join the init's namespaces
+// (setns on its pidfd) and cgroups, then fork into its pid namespace and exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace nest::runtime {
+
+struct ExecSpec {
+  pid_t init_pid = 0;
+  bool privileged = false;  // the container has no user namespace of its own
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // "KEY=VALUE"; PATH here is used to find argv[0]
+  std::string cwd;               // "" → "/"
+  uid_t uid = 0;                 // as seen inside the container
+  gid_t gid = 0;
+  std::vector<std::string> cgroup_procs;  // cgroup.procs files of the container
+  int stdin_fd = -1;                      // the child's ends; the caller keeps its own
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
+};
+
+struct ExecExit {
+  int code = 0;       // exit status, or 128+N when killed by signal N
+  std::string error;  // set when the command could not be run (code 127 or 126)
+};
+
+class ExecProcess {
+ public:
+  ExecProcess(pid_t helper, pid_t command, base::UniqueFd command_pidfd, base::UniqueFd errors)
+      : helper_(helper),
+        command_(command),
+        pidfd_(std::move(command_pidfd)),
+        errors_(std::move(errors)) {}
+  ExecProcess(const ExecProcess&) = delete;
+  ExecProcess& operator=(const ExecProcess&) = delete;
+  ~ExecProcess();
+
+  // Host pid of the command.
+  pid_t pid() const { return command_; }
+  base::Status Signal(int sig);
+  // Blocks until the command has exited. Call once.
+  ExecExit Wait();
+
+ private:
+  pid_t helper_;
+  pid_t command_;
+  base::UniqueFd pidfd_;
+  base::UniqueFd errors_;
+  bool waited_ = false;
+};
+
+// Safe to call from a multi-threaded process: the forked children only make
+// async-signal-safe calls. Errors: the init is gone (kNotFound), fork/setns failed.
+base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec);
+
+}  // namespace nest::runtime

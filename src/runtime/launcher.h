@@ -1,0 +1,27 @@
+// Daemon side of start and stop: hands a StartPlan to a new monitor process and
+// stops a running container through its init.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "runtime/running_state.h"
+#include "runtime/start_plan.h"
+
+namespace nest::runtime {
+
+// Writes the plan, starts `monitor_path` in a session of its own (double fork: it
+// is never nestd's child) and waits until it reports the init running.
+// Errors carry the monitor's own message (e.g. "mounting rootfs: ...").
+// Safe to call from a multi-threaded process.
+base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::string& monitor_path);
+
+// Asks the init to shut down with its stop signal (force: SIGKILL at once), waits
+// up to timeout_ms for the monitor to finish, then kills the init and waits for
+// the monitor's cleanup. Returns once the container is stopped and cleaned up.
+base::Status StopContainer(const RunningState& state, bool force, int timeout_ms);
+
+// Waits until the process exits (pidfd poll); false on timeout.
+bool WaitPidExit(int pidfd, int timeout_ms);
+
+}  // namespace nest::runtime

@@ -1,0 +1,251 @@
+#include "runtime/monitor.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "base/reverter.h"
+#include "runtime/cgroup.h"
+#include "runtime/container_setup.h"
+#include "runtime/running_state.h"
+#include "sys/syscalls.h"
+
+namespace nest::runtime {
+namespace {
+
+using base::Result;
+using base::Status;
+using base::UniqueFd;
+
+long long NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class Monitor {
+ public:
+  explicit Monitor(StartPlan plan) : plan_(std::move(plan)) {}
+
+  // Starts the container; on success the init is running and `init_pid_` is set.
+  Status Start();
+  // Waits for the init to exit, keeping the console log; returns why it ended.
+  std::string Wait();
+  void Cleanup();
+  void Log(const std::string& line);
+  pid_t init_pid() const { return init_pid_; }
+
+ private:
+  Status OpenConsole();
+  Status WriteIdMaps();
+  Status SendIdmappedLayers(int sock);
+  int StopSignal() const;
+
+  StartPlan plan_;
+  std::vector<std::shared_ptr<CgroupHierarchy>> hierarchies_;
+  std::unique_ptr<ContainerCgroup> cgroup_;
+  UniqueFd console_master_;
+  std::string console_path_;
+  UniqueFd init_pidfd_;
+  pid_t init_pid_ = 0;
+};
+
+void Monitor::Log(const std::string& line) {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char stamp[32];
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (auto fd = sys::Open(plan_.MonitorLog(), O_WRONLY | O_CREAT | O_APPEND, 0600)) {
+    (void)sys::WriteFd(fd->get(), std::string(stamp) + " " + line + "\n");
+  }
+}
+
+Status Monitor::OpenConsole() {
+  int fd = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return base::Error::FromErrno("posix_openpt", errno);
+  console_master_.reset(fd);
+  if (::grantpt(fd) < 0 || ::unlockpt(fd) < 0) return base::Error::FromErrno("unlockpt", errno);
+  char name[64];
+  if (::ptsname_r(fd, name, sizeof name) != 0) return base::Error::FromErrno("ptsname", errno);
+  console_path_ = name;
+  // Owned by the container's root and tty group (gid 5), so its init can open it.
+  TRY(sys::Chown(console_path_, plan_.RootUid(), plan_.RootGid() + (plan_.privileged ? 0 : 5)));
+  return base::Ok();
+}
+
+Status Monitor::WriteIdMaps() {
+  std::string proc = "/proc/" + std::to_string(init_pid_);
+  TRY_CTX(sys::WriteFile(proc + "/uid_map", "0 " + std::to_string(plan_.uid.host_base) + " " +
+                                                std::to_string(plan_.uid.size) + "\n"),
+          "writing uid_map");
+  TRY_CTX(sys::WriteFile(proc + "/gid_map", "0 " + std::to_string(plan_.gid.host_base) + " " +
+                                                std::to_string(plan_.gid.size) + "\n"),
+          "writing gid_map");
+  return base::Ok();
+}
+
+// Idmapped mounts of the image tree (read-only) and of the overlay directory, so
+// on-disk ids 0..N appear as the container's 0..N with no chown of any file.
+Status Monitor::SendIdmappedLayers(int sock) {
+  UniqueFd userns = TRY(sys::Open("/proc/" + std::to_string(init_pid_) + "/ns/user", O_RDONLY));
+  struct {
+    std::string path;
+    bool read_only;
+  } layers[] = {{plan_.image_rootfs, true}, {plan_.OverlayDir(), false}};
+  for (const auto& layer : layers) {
+    UniqueFd tree = TRY(sys::OpenTree(AT_FDCWD, layer.path, OPEN_TREE_CLONE | AT_RECURSIVE));
+    struct mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_IDMAP | (layer.read_only ? MOUNT_ATTR_RDONLY : 0);
+    attr.userns_fd = static_cast<uint64_t>(userns.get());
+    TRY_CTX(sys::MountSetattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr),
+            "idmapping " + layer.path);
+    TRY(sys::SendFd(sock, tree.get()));
+  }
+  return base::Ok();
+}
+
+int Monitor::StopSignal() const {
+  // systemd shuts down on SIGRTMIN+3; busybox and sysvinit on SIGPWR.
+  char target[256];
+  std::string init = plan_.image_rootfs + "/sbin/init";
+  ssize_t n = ::readlink(init.c_str(), target, sizeof target - 1);
+  if (n > 0 && std::string(target, n).find("systemd") != std::string::npos) return SIGRTMIN + 3;
+  return SIGPWR;
+}
+
+Status Monitor::Start() {
+  base::Reverter revert;
+  TRY_CTX(sys::Unshare(CLONE_NEWNS), "private mount namespace");
+  TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
+
+  hierarchies_ = TRY(DetectHierarchies());
+  cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
+  TRY(cgroup_->Create(plan_.RootUid(), plan_.RootGid()));
+  revert.Add([this] { (void)cgroup_->Remove(); });
+
+  TRY_CTX(OpenConsole(), "allocating the console");
+  auto socks = TRY(sys::UnixSocketPair());
+
+  int pidfd = -1;
+  struct clone_args args {};
+  args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+               CLONE_NEWNET | (plan_.privileged ? 0 : CLONE_NEWUSER);
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
+  if (pid == 0) {
+    socks.a.reset();
+    RunContainerChild(plan_, socks.b.get(), console_path_, hierarchies_);
+  }
+  init_pid_ = static_cast<pid_t>(pid);
+  init_pidfd_.reset(pidfd);
+  socks.b.reset();
+  revert.Add([this] {
+    (void)sys::PidfdSendSignal(init_pidfd_.get(), SIGKILL);
+    ::waitpid(init_pid_, nullptr, 0);
+  });
+
+  if (!plan_.privileged) TRY(WriteIdMaps());
+  TRY_CTX(cgroup_->AddProcess(init_pid_), "moving init into its cgroup");
+  char go = 'g';
+  if (::write(socks.a.get(), &go, 1) != 1) return base::Error::FromErrno("sync", errno);
+  if (!plan_.privileged) TRY(SendIdmappedLayers(socks.a.get()));
+
+  // The child closes its end on exec (success) or writes why it failed.
+  std::string failure;
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::read(socks.a.get(), buf, sizeof buf)) > 0) failure.append(buf, n);
+  if (!failure.empty()) return base::Error::Internal(failure);
+
+  RunningState state{::getpid(), init_pid_, NowNanos(), StopSignal()};
+  TRY(sys::WriteFileAtomic(plan_.StateFile(), SerializeRunning(state), 0644));
+  revert.Success();
+  return base::Ok();
+}
+
+std::string Monitor::Wait() {
+  UniqueFd log =
+      sys::Open(plan_.ConsoleLog(), O_WRONLY | O_CREAT | O_TRUNC, 0600).value_or(UniqueFd());
+  constexpr off_t kMaxLog = 1 << 20;
+  off_t written = 0;
+  struct pollfd fds[2] = {{init_pidfd_.get(), POLLIN, 0}, {console_master_.get(), POLLIN, 0}};
+  while (true) {
+    int r = ::poll(fds, console_master_ ? 2 : 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      char buf[4096];
+      ssize_t n = ::read(console_master_.get(), buf, sizeof buf);
+      if (n > 0 && log) {
+        if (written > kMaxLog) {
+          (void)::ftruncate(log.get(), 0);
+          ::lseek(log.get(), 0, SEEK_SET);
+          written = 0;
+        }
+        written += ::write(log.get(), buf, n);
+      } else if (n <= 0 && errno != EAGAIN && errno != EINTR) {
+        fds[1].fd = -1;  // no console readers left
+      }
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  int status = 0;
+  ::waitpid(init_pid_, &status, 0);
+  if (WIFEXITED(status)) return "init exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return "init was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+  return "init ended (wait status " + std::to_string(status) + ")";
+}
+
+void Monitor::Cleanup() {
+  if (cgroup_) {
+    if (auto s = cgroup_->Remove(); !s) Log("removing cgroup: " + s.error().message());
+  }
+  (void)sys::Unlink(plan_.StateFile());
+}
+
+}  // namespace
+
+int RunMonitor(const std::string& container_dir, int status_fd) {
+  auto text = sys::ReadFile(container_dir + "/start.json");
+  auto plan = text ? ParsePlan(*text) : base::Result<StartPlan>(text.error());
+  if (!plan) {
+    (void)sys::WriteFd(status_fd, "error " + plan.error().message() + "\n");
+    return 1;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  Monitor monitor(std::move(*plan));
+  if (auto s = monitor.Start(); !s) {
+    monitor.Log("start failed: " + s.error().message());
+    (void)sys::WriteFd(status_fd, "error " + s.error().message() + "\n");
+    ::close(status_fd);
+    return 1;
+  }
+  monitor.Log("started, init pid " + std::to_string(monitor.init_pid()));
+  (void)sys::WriteFd(status_fd, "ok " + std::to_string(monitor.init_pid()) + "\n");
+  ::close(status_fd);
+  // Detach stdio from whoever started us.
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; i < 3; ++i) ::dup2(null, i);
+  std::string why = monitor.Wait();
+  monitor.Log("stopped: " + why);
+  monitor.Cleanup();
+  return 0;
+}
+
+}  // namespace nest::runtime

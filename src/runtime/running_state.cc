@@ -1,0 +1,40 @@
+#include "runtime/running_state.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sys/syscalls.h"
+
+namespace nest::runtime {
+
+std::string SerializeRunning(const RunningState& s) {
+  return nlohmann::json{{"monitor_pid", s.monitor_pid},
+                        {"init_pid", s.init_pid},
+                        {"started_at", s.started_at},
+                        {"stop_signal", s.stop_signal}}
+      .dump();
+}
+
+base::Result<RunningState> ParseRunning(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    return RunningState{j.at("monitor_pid"), j.at("init_pid"), j.at("started_at"),
+                        j.value("stop_signal", 0)};
+  } catch (const std::exception& e) {
+    return base::Error::Invalid(std::string("running state: ") + e.what());
+  }
+}
+
+std::optional<RunningState> FindRunning(const std::string& container_dir) {
+  auto text = sys::ReadFile(container_dir + "/running.json");
+  if (!text) return std::nullopt;
+  auto state = ParseRunning(*text);
+  if (!state) return std::nullopt;
+  // The pid must still be this container's monitor: compare its command line.
+  auto cmdline = sys::ReadFile("/proc/" + std::to_string(state->monitor_pid) + "/cmdline");
+  if (!cmdline) return std::nullopt;
+  std::string expected = std::string("nest-monitor") + '\0' + container_dir + '\0';
+  if (cmdline->find(expected) == std::string::npos) return std::nullopt;
+  return *state;
+}
+
+}  // namespace nest::runtime

@@ -1,0 +1,43 @@
+#include "runtime/start_plan.h"
+
+#include <nlohmann/json.hpp>
+
+namespace nest::runtime {
+
+std::string SerializePlan(const StartPlan& p) {
+  nlohmann::json j = {
+      {"name", p.name},
+      {"container_dir", p.container_dir},
+      {"image_rootfs", p.image_rootfs},
+      {"privileged", p.privileged},
+      {"nesting", p.nesting},
+      {"uid", {{"host_base", p.uid.host_base}, {"size", p.uid.size}}},
+      {"gid", {{"host_base", p.gid.host_base}, {"size", p.gid.size}}},
+      {"cgroup", p.cgroup},
+      {"init_argv", p.init_argv},
+      {"env", p.env},
+  };
+  return j.dump(2);
+}
+
+base::Result<StartPlan> ParsePlan(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    StartPlan p;
+    p.name = j.at("name");
+    p.container_dir = j.at("container_dir");
+    p.image_rootfs = j.at("image_rootfs");
+    p.privileged = j.value("privileged", false);
+    p.nesting = j.value("nesting", false);
+    p.uid = {j.at("uid").at("host_base"), j.at("uid").at("size")};
+    p.gid = {j.at("gid").at("host_base"), j.at("gid").at("size")};
+    p.cgroup = j.at("cgroup");
+    p.init_argv = j.at("init_argv").get<std::vector<std::string>>();
+    p.env = j.at("env").get<std::vector<std::string>>();
+    return p;
+  } catch (const std::exception& e) {
+    return base::Error::Invalid(std::string("start plan: ") + e.what());
+  }
+}
+
+}  // namespace nest::runtime

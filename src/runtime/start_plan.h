@@ -1,0 +1,49 @@
+// StartPlan: everything the monitor needs to start one container, decided by the
+// daemon and handed over as $container_dir/start.json.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace nest::runtime {
+
+struct IdRangePlan {
+  uint32_t host_base = 0;
+  uint32_t size = 0;
+};
+
+struct StartPlan {
+  std::string name;           // also the hostname
+  std::string container_dir;  // $NEST_DIR/containers/<name>: overlay/, rootfs/, logs
+  std::string image_rootfs;   // the shared, read-only image tree (overlay lower layer)
+  bool privileged = false;    // no user namespace: container root is host root
+  bool nesting = false;       // uncovered proc and sysfs at /dev/.lxc/{proc,sys}
+  IdRangePlan uid;            // container ids 0..size-1 → host_base.. (unprivileged)
+  IdRangePlan gid;
+  std::string cgroup;  // relative cgroup path in every hierarchy, e.g. "nest/c1"
+  std::vector<std::string> init_argv{"/sbin/init"};
+  std::vector<std::string> env;
+
+  // Paths derived from container_dir.
+  std::string OverlayDir() const { return container_dir + "/overlay"; }
+  std::string UpperDir() const { return OverlayDir() + "/upper"; }
+  std::string WorkDir() const { return OverlayDir() + "/work"; }
+  std::string LowerMountPoint() const { return container_dir + "/lower"; }
+  std::string RootfsMountPoint() const { return container_dir + "/rootfs"; }
+  std::string ConsoleLog() const { return container_dir + "/console.log"; }
+  std::string MonitorLog() const { return container_dir + "/nest.log"; }
+  std::string StateFile() const { return container_dir + "/running.json"; }
+  std::string PlanFile() const { return container_dir + "/start.json"; }
+
+  uid_t RootUid() const { return privileged ? 0 : uid.host_base; }
+  gid_t RootGid() const { return privileged ? 0 : gid.host_base; }
+};
+
+std::string SerializePlan(const StartPlan& plan);
+base::Result<StartPlan> ParsePlan(const std::string& json);
+
+}  // namespace nest::runtime

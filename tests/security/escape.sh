@@ -1,0 +1,35 @@
+#!/bin/bash
+# Escape attempts from an unprivileged container: what container root does
+# inside must not reach the host.
+. "$(dirname "$0")/../system/lib.sh"
+nest_setup
+launch e1
+host_hostname=$(hostname)
+
+nexec e1 sh -c 'echo b > /proc/sysrq-trigger'
+check "writing /proc/sysrq-trigger is refused" test "$RC" != 0
+nexec e1 sh -c 'echo 1 > /sys/kernel/mm/ksm/run'
+check "writing host sysfs (/sys/kernel/mm/ksm/run) is refused" test "$RC" != 0
+nexec e1 sh -c 'mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem'
+check "mknod + read of /dev/mem is refused" test "$RC" != 0
+nexec e1 sh -c 'head -c 16 /proc/kcore'
+check "reading /proc/kcore is refused" test "$RC" != 0
+nexec e1 hostname evil
+nexec e1 hostname
+expect_eq "hostname changes inside (own uts namespace)" evil "$OUT"
+expect_eq "…and not on the host" "$host_hostname" "$(hostname)"
+nexec e1 sh -c 'mkdir -p /mnt/t && mount -t tmpfs escape-probe /mnt/t && echo mounted'
+check "a mount made inside does not appear on the host" bash -c "! grep -q escape-probe /proc/self/mountinfo"
+nexec e1 sh -c 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "'
+expect_eq "only loopback in the container's network namespace" lo "$OUT"
+nexec e1 cat /proc/self/mountinfo
+check "no mount point inside is a host \$NEST_DIR path" bash -c "! awk '{print \$5}' <<<\"\$1\" | grep -qF '$NEST_DIR'" _ "$OUT"
+check "the old root is not left mounted (no /oldroot, /.pivot…)" bash -c "! grep -Eq ' /(old_?root|\\.pivot[^ ]*|\\.old[^ ]*) ' <<<\"\$1\"" _ "$OUT"
+nexec e1 sh -c 'ls /proc | grep -c "^[0-9]"'
+check "host processes are invisible ($OUT pids in /proc)" test "${OUT:-999}" -lt 20
+nexec e1 sh -c "kill -0 $NESTD_PID"
+check "container root cannot signal nestd's host pid $NESTD_PID" test "$RC" != 0 -o "$NESTD_PID" -lt 20
+check "nestd alive after that" alive "$NESTD_PID"
+nexec e1 sh -c 'cat /proc/self/attr/current 2>/dev/null; grep -i seccomp /proc/self/status'
+log "confinement: $(tr '\n' ' ' <<<"$OUT")"
+finish

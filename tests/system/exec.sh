@@ -1,0 +1,64 @@
+#!/bin/bash
+# nest exec: exact exit codes, signals, missing command, stdin/stdout/stderr,
+# and a background child that keeps stdout open must not hang the exec.
+. "$(dirname "$0")/lib.sh"
+nest_setup
+launch c1
+
+nexec c1 sh -c 'exit 7'
+expect_eq "exit 7 → 7" 7 "$RC"
+nexec c1 true
+expect_eq "true → 0" 0 "$RC"
+nexec c1 false
+expect_eq "false → 1" 1 "$RC"
+nexec c1 sh -c 'exit 255'
+expect_eq "exit 255 → 255" 255 "$RC"
+nexec c1 sh -c 'kill -9 $$'
+expect_eq "killed by SIGKILL → 137" 137 "$RC"
+nexec c1 sh -c 'kill -TERM $$'
+expect_eq "killed by SIGTERM → 143" 143 "$RC"
+
+nexec c1 /no/such/command
+expect_eq "missing command → 127" 127 "$RC"
+expect_match "missing command: message says so" 'not found|no such file|does not exist' "$ERR$OUT"
+nexec c1 nosuchcmd-xyz
+expect_eq "missing command in PATH → 127" 127 "$RC"
+
+nexec c1 sh -c 'echo out; echo err >&2'
+expect_eq "stdout carries stdout only" out "$OUT"
+expect_eq "stderr carries stderr only" err "$ERR"
+
+OUT=$(printf 'hello\nworld\n' | timeout -k 2 20 "$NEST" exec c1 -- cat 2>&1); RC=$?
+expect_eq "stdin piped through cat (rc)" 0 "$RC"
+expect_eq "stdin piped through cat" $'hello\nworld' "$OUT"
+
+head -c 1048576 /dev/urandom >"$W/blob"
+want=$(md5sum <"$W/blob" | cut -d' ' -f1)
+got=$(timeout -k 2 20 "$NEST" exec c1 -- md5sum <"$W/blob" 2>&1 | cut -d' ' -f1)
+expect_eq "1 MiB of binary stdin arrives intact" "$want" "$got"
+got=$(timeout -k 2 20 "$NEST" exec c1 -- cat <"$W/blob" | md5sum | cut -d' ' -f1)
+got2=$(timeout -k 2 20 "$NEST" exec c1 -- head -c 1048576 /dev/zero | wc -c)
+expect_eq "1 MiB of stdout (stdin unused) comes back" 1048576 "$got2"
+expect_eq "1 MiB of binary stdout comes back intact" "$want" "$got"
+
+t0=$(date +%s)
+OUT=$(timeout -k 2 20 "$NEST" exec c1 -- sh -c 'sleep 100 & echo hi' </dev/null 2>&1); RC=$?
+el=$(($(date +%s) - t0))
+expect_eq "background child holding stdout: exec returns 0 (took ${el}s)" 0 "$RC"
+expect_eq "background child holding stdout: output" hi "$OUT"
+check "background child holding stdout: returned within 15 s" test "$el" -lt 15
+
+nexec c1 sh -c 'echo $PATH'
+expect_match "PATH is set inside" '/bin' "$OUT"
+nexec c1 id -u
+expect_eq "exec runs as container root" 0 "$OUT"
+nexec c1 sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+log "container pid 1: $OUT"
+
+# exec joins the container's pid namespace: it sees the init as pid 1
+nexec c1 sh -c 'ls /proc | grep -c "^[0-9]"'
+check "exec sees only the container's processes ($OUT)" test "${OUT:-999}" -lt 20
+
+nest stop -f c1 >/dev/null 2>&1
+expect_fail "not running|stopped" nest exec c1 -- true </dev/null
+finish

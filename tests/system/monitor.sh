@@ -1,0 +1,76 @@
+#!/bin/bash
+# Each running container has its own monitor, independent of nestd:
+# kill -9 nestd → containers keep running → a restarted nestd sees them RUNNING
+# and exec works. An init killed from the host → STOPPED, and the log says why.
+. "$(dirname "$0")/lib.sh"
+nest_setup
+launch m1
+launch m2
+
+pid=$(init_pid m1) || die "no init pid for m1"
+mon=$(monitor_pid m1)
+if [ -n "$mon" ]; then
+  ok "m1 has a nest-monitor process ($mon)"
+  sid=$(ps -o sid= -p "$mon" | tr -d ' ')
+  nsid=$(ps -o sid= -p "$NESTD_PID" | tr -d ' ')
+  check "the monitor is in its own session ($sid), not nestd's ($nsid) nor ours ($(ps -o sid= -p $$ | tr -d ' '))" \
+    test -n "$sid" -a "$sid" != "$nsid" -a "$sid" != "$(ps -o sid= -p $$ | tr -d ' ')"
+  check "the monitor is not a child of nestd" test "$(ps -o ppid= -p "$mon" | tr -d ' ')" != "$NESTD_PID"
+  mon2=$(monitor_pid m2)
+  check "m2 has a monitor of its own ($mon2 vs $mon)" test -n "$mon2" -a "$mon2" != "$mon"
+else
+  bad "no nest-monitor ancestor of m1's init ($pid); nest-monitor processes: $(pgrep -a -x nest-monitor | head -5)"
+fi
+
+log "kill -9 nestd ($NESTD_PID)"
+kill -9 "$NESTD_PID"; wait "$NESTD_PID" 2>/dev/null; NESTD_PID=
+sleep 0.5
+check "m1's init ($pid) survives kill -9 of nestd" alive "$pid"
+[ -n "$mon" ] && check "m1's monitor ($mon) survives kill -9 of nestd" alive "$mon"
+expect_fail "nestd|daemon|running|connect" nest list
+
+start_nestd || die "nestd did not restart"
+run nest list --format csv
+expect_match "restarted nestd lists m1 RUNNING" '^m1,RUNNING' "$OUT"
+expect_match "restarted nestd lists m2 RUNNING" '^m2,RUNNING' "$OUT"
+expect_eq "same init pid after nestd restart" "$pid" "$(init_pid m1)"
+nexec m1 sh -c 'echo alive; exit 5'
+expect_eq "exec after nestd restart: output" alive "$OUT"
+expect_eq "exec after nestd restart: exit code" 5 "$RC"
+expect_ok "stop -f after nestd restart" nest stop -f m2
+expect_eq "m2 Stopped" Stopped "$(status_of m2)"
+
+# A graceful nestd stop (SIGTERM) leaves containers running too.
+stop_nestd
+check "m1 survives a graceful nestd stop" alive "$pid"
+start_nestd || die "nestd did not restart"
+expect_eq "m1 still Running" Running "$(status_of m1)"
+
+log "kill -9 m1's init ($pid) from the host"
+kill -9 "$pid"
+if wait_status m1 Stopped 10; then ok "m1 shown Stopped after its init was killed"; else
+  bad "m1 not Stopped 10 s after its init was killed (status '$(status_of m1)')"
+fi
+[ -n "$mon" ] && { sleep 0.5; check "m1's monitor exited with its container" not alive $mon; }
+
+# Why did it stop? Look in nest info, the log files, and the logs API.
+why=$(nest info m1 2>&1)
+for f in "$NEST_DIR/containers/m1/"*.log "$NEST_DIR/logs/m1"* "$NEST_DIR/logs/m1/"*; do
+  [ -f "$f" ] && why+=$'\n'"== $f"$'\n'"$(tail -n 20 "$f")"
+done
+api GET /1.0/instances/m1/logs
+for l in $(jq -r '.metadata[]?' <<<"$API_BODY" 2>/dev/null); do
+  api GET "$l"
+  why+=$'\n'"== $l"$'\n'"$(tail -n 20 <<<"$API_BODY")"
+done
+expect_match "the log or info says why m1 stopped (killed / signal 9)" 'sigkill|signal 9|killed|signal: *9' "$why"
+log "evidence: $(grep -Ei 'sigkill|signal|killed|exit' <<<"$why" | head -3)"
+
+expect_ok "m1 starts again after a crash" nest start m1
+nexec m1 true
+expect_eq "exec after restart from crash" 0 "$RC"
+
+# An init that exits by itself (busybox init halts on SIGUSR2/SIGPWR from inside).
+nexec m1 kill -USR2 1
+wait_status m1 Stopped 15 && ok "init exiting on its own → Stopped" || bad "m1 not Stopped after its init was asked to halt from inside (status '$(status_of m1)')"
+finish
