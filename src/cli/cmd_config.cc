@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "core/server_config.h"
 
 namespace nest::cli {
 
@@ -89,6 +90,8 @@ base::Status Get(Context& ctx, const std::vector<std::string>& args) {
     if (auto v = c->find(key); v != c->end())
       value = v->is_string() ? v->get<std::string>() : v->dump();
   }
+  // An unset server key reads as its default: what the server acts on.
+  if (value.empty() && args.size() == 1) value = core::DefaultValue(key);
   std::cout << value << "\n" << std::flush;
   return base::Ok();
 }

@@ -99,7 +99,7 @@ void Emit(YAML::Emitter& out, const J& v) {
   } else if (v.is_boolean()) {
     out << (v.template get<bool>() ? "true" : "false");
   } else if (v.is_null()) {
-    out << YAML::Null;
+    out << "null";
   } else {
     out << v.dump();
   }

@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -299,6 +300,15 @@ TEST(ExecTest, StdinNullSendsEndAtOnceAndFailureKeepsReturn) {
 }
 
 TEST(ExecTest, InteractiveEchoesAndForwardsSignals) {
+  // Only Exec's loop thread (which unblocks everything) may take SIGUSR1.
+  sigset_t usr1, saved;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &saved), 0);
+  struct Restore {
+    sigset_t mask;
+    ~Restore() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{saved};
   TempDir dir;
   std::mutex mu;
   std::condition_variable cv;

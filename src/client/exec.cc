@@ -1,5 +1,7 @@
 #include "client/exec.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include <csignal>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "client/operations.h"
@@ -50,6 +53,28 @@ class RawTerminal {
   termios saved_{};
   bool active_ = false;
 };
+
+// Blocks signals in the calling thread (and threads it starts) for its lifetime.
+class SignalBlock {
+ public:
+  explicit SignalBlock(const std::vector<int>& signals) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : signals) sigaddset(&set, s);
+    active_ = pthread_sigmask(SIG_BLOCK, &set, &saved_) == 0;
+  }
+  ~SignalBlock() {
+    if (active_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t saved_;
+  bool active_ = false;
+};
+
+const std::vector<int> kForwardedSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 // Where the stdin thread sends what it reads; detached from the websocket when
 // the exec ends, since that thread may stay blocked in read() until exit.
@@ -131,14 +156,18 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   };
 
   EventLoop loop;
-  std::map<std::string, std::shared_ptr<WebSocket>> sockets;
+  loop.Start();
+  std::vector<std::string> keys, targets;
   for (const char* key : {"control", "0", "1", "2"}) {
     std::string s = secret(key);
     if (s.empty()) continue;
-    sockets[key] = TRY_CTX(WebSocket::Connect(loop, conn.socket_path(),
-                                              "/1.0/operations/" + id + "/websocket?secret=" + s),
-                           std::string("exec: connecting stream ") + key);
+    keys.push_back(key);
+    targets.push_back("/1.0/operations/" + id + "/websocket?secret=" + s);
   }
+  auto connected = TRY_CTX(WebSocket::ConnectAll(loop, conn.socket_path(), targets),
+                           "exec: connecting the command's streams");
+  std::map<std::string, std::shared_ptr<WebSocket>> sockets;
+  for (size_t i = 0; i < keys.size(); ++i) sockets[keys[i]] = connected[i];
   auto stream = [&](const char* key) -> std::shared_ptr<WebSocket> {
     auto it = sockets.find(key);
     return it == sockets.end() ? nullptr : it->second;
@@ -150,9 +179,12 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   std::optional<RawTerminal> raw;
   if (options.interactive && ::isatty(io.in)) raw.emplace(io.in);
 
-  loop.Start();
+  std::optional<SignalBlock> blocked;
   if (options.forward_signals && control) {
-    loop.OnSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}, [control](int signo) {
+    std::vector<int> signals = kForwardedSignals;
+    signals.push_back(SIGWINCH);
+    blocked.emplace(signals);
+    loop.OnSignals(kForwardedSignals, [control](int signo) {
       control->SendText(json{{"command", "signal"}, {"signal", signo}}.dump());
     });
     if (options.interactive) {

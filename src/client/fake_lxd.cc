@@ -147,6 +147,7 @@ FakeLxd::FakeLxd(std::string socket_path, HttpHandler http, WsHandler ws)
       local::socket sock(s->ioc);
       boost::system::error_code ec;
       s->acceptor->accept(sock, ec);
+      if (ec == asio::error::interrupted) continue;
       if (ec || s->stopping) return;
       std::lock_guard lock(s->mu);
       s->fds.push_back(sock.native_handle());

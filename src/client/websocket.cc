@@ -1,5 +1,8 @@
 #include "client/websocket.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -8,7 +11,9 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -36,7 +41,14 @@ EventLoop::~EventLoop() { Stop(); }
 void EventLoop::Start() {
   if (impl_->thread.joinable()) return;
   impl_->work.emplace(impl_->ioc.get_executor());
-  impl_->thread = std::thread([impl = impl_] { impl->ioc.run(); });
+  impl_->thread = std::thread([impl = impl_] {
+    // Signals the caller blocks (see OnSignals) are received here, where the
+    // reactor absorbs EINTR, instead of failing another thread's syscall.
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    impl->ioc.run();
+  });
 }
 
 void EventLoop::Stop() {
@@ -152,6 +164,52 @@ Result<std::shared_ptr<WebSocket>> WebSocket::Connect(EventLoop& loop,
   if (ec) return Error::Internal("websocket " + target + ": handshake: " + ec.message());
   impl->ws.binary(true);
   return std::shared_ptr<WebSocket>(new WebSocket(std::move(impl)));
+}
+
+Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
+    EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets) {
+  std::vector<std::shared_ptr<Impl>> impls;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto impl = std::make_shared<Impl>(loop.impl().get());
+    boost::system::error_code ec;
+    impl->ws.next_layer().connect(asio::local::stream_protocol::endpoint(socket_path), ec);
+    if (ec) {
+      return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path, ec.value()),
+                   ec.value());
+    }
+    impl->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(boost::beast::http::field::user_agent, "nest/0.1");
+    }));
+    impl->ws.binary(true);
+    impls.push_back(std::move(impl));
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t pending = impls.size();
+  std::vector<boost::system::error_code> errors(impls.size());
+  for (size_t i = 0; i < impls.size(); ++i) {
+    asio::post(loop.impl()->ioc, [&, i, impl = impls[i]] {
+      impl->ws.async_handshake("unix.socket", targets[i],
+                               [&, i, impl](const boost::system::error_code& ec) {
+                                 std::lock_guard lock(mu);
+                                 errors[i] = ec;
+                                 if (--pending == 0) cv.notify_all();
+                               });
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return pending == 0; });
+  }
+  std::vector<std::shared_ptr<WebSocket>> out;
+  for (size_t i = 0; i < impls.size(); ++i) {
+    if (errors[i]) {
+      return Error::Internal("websocket " + targets[i] + ": handshake: " + errors[i].message());
+    }
+    out.push_back(std::shared_ptr<WebSocket>(new WebSocket(impls[i])));
+  }
+  return out;
 }
 
 WebSocket::~WebSocket() = default;

@@ -28,7 +28,9 @@ class EventLoop {
   void Stop();
 
   // Calls `handler(signo)` on the loop thread for each of `signals` received
-  // while the loop lives (replacing their default action).
+  // while the loop lives (replacing their default action). The loop thread
+  // unblocks all signals; callers should block these in their other threads so
+  // that delivery cannot interrupt their system calls (EINTR).
   void OnSignals(const std::vector<int>& signals, std::function<void(int)> handler);
 
   struct Impl;
@@ -46,6 +48,12 @@ class WebSocket {
   static base::Result<std::shared_ptr<WebSocket>> Connect(EventLoop& loop,
                                                           const std::string& socket_path,
                                                           const std::string& target);
+  // Connects to every target with the handshakes in flight together (one round
+  // trip for all instead of one each); the loop must be running. All or nothing:
+  // the first failure, with the errors of Connect.
+  static base::Result<std::vector<std::shared_ptr<WebSocket>>> ConnectAll(
+      EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets);
+
   ~WebSocket();
 
   // Starts reading on the loop: `on_data` gets each binary message; `on_end` is

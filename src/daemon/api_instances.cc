@@ -1,6 +1,5 @@
 // /1.0/instances: list, create, get, update, delete, state and logs.
-#include <openssl/evp.h>
-
+#include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
@@ -20,19 +19,13 @@ Operation::Resources Resources(const std::string& name) {
 }
 
 // An ETag over what a PUT may change, as LXD computes it over the writable fields.
-std::string Etag(const nlohmann::json& instance) {
-  nlohmann::json put = {
-      {"architecture", instance["architecture"]}, {"config", instance["config"]},
-      {"devices", instance["devices"]},           {"ephemeral", instance["ephemeral"]},
-      {"profiles", instance["profiles"]},         {"description", instance["description"]}};
-  std::string text = put.dump();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {kHex[md[i] >> 4], kHex[md[i] & 15]};
-  return out;
+std::string InstanceEtag(const nlohmann::json& instance) {
+  return Etag({{"architecture", instance["architecture"]},
+               {"config", instance["config"]},
+               {"devices", instance["devices"]},
+               {"ephemeral", instance["ephemeral"]},
+               {"profiles", instance["profiles"]},
+               {"description", instance["description"]}});
 }
 
 Response Task(Context& ctx, std::string description, const std::string& name,
@@ -67,7 +60,12 @@ Response Create(Context& ctx, InstanceManager& im, Request& req) {
   nlohmann::json post = *body;
   return Task(ctx, "Creating instance", name, [&im, post, name, start](Operation&) -> base::Status {
     TRY(im.Create(post));
-    if (start) TRY(im.Start(name));
+    if (!start) return base::Ok();
+    // A launch that cannot start leaves nothing behind: no row, no storage.
+    if (auto started = im.Start(name); !started) {
+      (void)im.Delete(name);
+      return started;
+    }
     return base::Ok();
   });
 }
@@ -77,7 +75,7 @@ Response Get(Context& ctx, InstanceManager& im, Request& req) {
   if (!rec) return Response::Error(rec.error());
   bool full = req.Query("recursion", "0") != "0";
   auto j = im.InstanceJson(*rec, full);
-  return Response::Sync(j, Etag(j));
+  return Response::Sync(j, InstanceEtag(j));
 }
 
 Response Update(Context& ctx, InstanceManager& im, Request& req, bool patch) {
@@ -88,7 +86,7 @@ Response Update(Context& ctx, InstanceManager& im, Request& req, bool patch) {
   if (!if_match.empty()) {
     if (if_match.size() >= 2 && if_match.front() == '"')
       if_match = if_match.substr(1, if_match.size() - 2);
-    if (if_match != Etag(im.InstanceJson(*rec, false))) {
+    if (if_match != InstanceEtag(im.InstanceJson(*rec, false))) {
       return Response::Error({base::ErrorKind::kPrecondition, "ETag doesn't match"});
     }
   }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/server_config.h"
+#include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
@@ -27,7 +28,8 @@ const char* const kExtensions[] = {"etag",
                                    "operation_description",
                                    "image_create_aliases",
                                    "id_map",
-                                   "id_map_base"};
+                                   "id_map_base",
+                                   "api_filtering"};
 
 nlohmann::json ServerJson(const Context& ctx, const db::ConfigMap& config) {
   struct utsname u {};
@@ -113,7 +115,7 @@ void RegisterServerRoutes(http::Router& router, Context& ctx) {
   router.Add("GET", "/1.0", [&ctx](Request&) {
     auto config = ctx.db->GetConfig();
     if (!config) return Response::Error(config.error());
-    return Response::Sync(ServerJson(ctx, *config));
+    return Response::Sync(ServerJson(ctx, *config), Etag(nlohmann::json(*config)));
   });
   router.Add("PUT", "/1.0", [&ctx](Request& r) { return SetConfig(ctx, r, false); });
   router.Add("PATCH", "/1.0", [&ctx](Request& r) { return SetConfig(ctx, r, true); });
