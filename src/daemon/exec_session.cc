@@ -99,16 +99,10 @@ void ExecSession::ReadControl(http::WebSocket& ws) {
 base::Status ExecSession::Spawn() {
   base::UniqueFd child_in, child_out, child_err;
   if (interactive_) {
-    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0) return base::Error::FromErrno("posix_openpt", errno);
-    stdin_.reset(master);
-    if (::grantpt(master) < 0 || ::unlockpt(master) < 0)
-      return base::Error::FromErrno("unlockpt", errno);
-    char name[64];
-    if (::ptsname_r(master, name, sizeof name) != 0)
-      return base::Error::FromErrno("ptsname", errno);
-    child_in = TRY(sys::Open(name, O_RDWR | O_NOCTTY));
-    SetWindowSize(master, width_, height_);
+    auto pty = TRY_CTX(runtime::OpenContainerPty(spec_.init_pid), "allocating a terminal");
+    stdin_ = std::move(pty.master);
+    child_in = std::move(pty.slave);
+    SetWindowSize(stdin_.get(), width_, height_);
     spec_.stdin_fd = spec_.stdout_fd = spec_.stderr_fd = child_in.get();
     spec_.tty = true;
   } else {

@@ -16,6 +16,7 @@
 #include "daemon/http/websocket.h"
 #include "daemon/ops/operations.h"
 #include "runtime/exec.h"
+#include "runtime/pty.h"
 
 namespace nest::daemon {
 

@@ -59,6 +59,15 @@ log "container pid 1: $OUT"
 nexec c1 sh -c 'ls /proc | grep -c "^[0-9]"'
 check "exec sees only the container's processes ($OUT)" test "${OUT:-999}" -lt 20
 
+# Interactive: a terminal from the container's own devpts, its size from ours.
+if command -v script >/dev/null; then
+  OUT=$(timeout -k 2 20 script -eqc "stty cols 100 rows 30; $NEST exec c1 -- sh -c 'tty; stty size; exit 3'" /dev/null 2>&1)
+  RC=$?
+  expect_eq "interactive exec keeps the exit code" 3 "$RC"
+  expect_match "interactive exec has a container tty" '/dev/pts/[0-9]' "$OUT"
+  expect_match "interactive exec gets the window size" '30 100' "$OUT"
+fi
+
 nest stop -f c1 >/dev/null 2>&1
 expect_fail "not running|stopped" nest exec c1 -- true </dev/null
 finish
