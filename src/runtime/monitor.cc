@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <functional>
 
 #include "base/reverter.h"
 #include "runtime/cgroup.h"
@@ -33,6 +34,27 @@ long long NowNanos() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// With NEST_TRACE set in nestd's environment, the monitor logs how long each
+// start step took (for bench/ work; off by default).
+class StepTimer {
+ public:
+  explicit StepTimer(std::function<void(const std::string&)> log)
+      : log_(std::getenv("NEST_TRACE") ? std::move(log) : nullptr),
+        last_(std::chrono::steady_clock::now()) {}
+  void Step(const char* name) {
+    if (!log_) return;
+    auto now = std::chrono::steady_clock::now();
+    log_(std::string("trace ") + name + " " +
+         std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - last_).count()) +
+         "us");
+    last_ = now;
+  }
+
+ private:
+  std::function<void(const std::string&)> log_;
+  std::chrono::steady_clock::time_point last_;
+};
 
 class Monitor {
  public:
@@ -127,12 +149,15 @@ int Monitor::StopSignal() const {
 
 Status Monitor::Start() {
   base::Reverter revert;
+  StepTimer timer([this](const std::string& l) { Log(l); });
   TRY_CTX(sys::Unshare(CLONE_NEWNS), "private mount namespace");
   TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
+  timer.Step("mount-namespace");
 
   hierarchies_ = TRY(DetectHierarchies());
   cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
   TRY(cgroup_->Create(plan_.RootUid(), plan_.RootGid()));
+  timer.Step("cgroup-create");
   revert.Add([this] { (void)cgroup_->Remove(); });
 
   TRY_CTX(OpenConsole(), "allocating the console");
@@ -146,6 +171,7 @@ Status Monitor::Start() {
   args.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
+  timer.Step("clone");
   if (pid == 0) {
     socks.a.reset();
     RunContainerChild(plan_, socks.b.get(), console_path_, hierarchies_);
@@ -160,9 +186,11 @@ Status Monitor::Start() {
 
   if (!plan_.privileged) TRY(WriteIdMaps());
   TRY_CTX(cgroup_->AddProcess(init_pid_), "moving init into its cgroup");
+  timer.Step("idmap+cgroup-join");
   char go = 'g';
   if (::write(socks.a.get(), &go, 1) != 1) return base::Error::FromErrno("sync", errno);
   if (!plan_.privileged) TRY(SendIdmappedLayers(socks.a.get()));
+  timer.Step("idmapped-layers");
 
   // The child closes its end on exec (success) or writes why it failed.
   std::string failure;
@@ -170,6 +198,7 @@ Status Monitor::Start() {
   ssize_t n;
   while ((n = ::read(socks.a.get(), buf, sizeof buf)) > 0) failure.append(buf, n);
   if (!failure.empty()) return base::Error::Internal(failure);
+  timer.Step("container-setup+exec");
 
   RunningState state{::getpid(), init_pid_, NowNanos(), StopSignal()};
   TRY(sys::WriteFileAtomic(plan_.StateFile(), SerializeRunning(state), 0644));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -72,6 +73,15 @@ Status Fchown(int fd, uid_t uid, gid_t gid) {
 
 Status Rename(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) < 0) return Err("rename " + from + " to " + to);
+  return base::Ok();
+}
+
+Status RenameNoReplace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) < 0) {
+    if (errno == EEXIST)
+      return base::Error::Conflict("renameat2 " + from + " to " + to + ": exists");
+    return Err("renameat2 " + from + " to " + to);
+  }
   return base::Ok();
 }
 
@@ -177,7 +187,6 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
   {
     UniqueFd fd = TRY(Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
     TRY_CTX(WriteFd(fd.get(), content), tmp);
-    if (::fsync(fd.get()) < 0) return Err("fsync " + tmp);
   }
   return Rename(tmp, path);
 }

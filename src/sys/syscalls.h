@@ -30,6 +30,8 @@ Status MkdirAll(const std::string& path, mode_t mode);
 Status Chown(const std::string& path, uid_t uid, gid_t gid);
 Status Fchown(int fd, uid_t uid, gid_t gid);
 Status Rename(const std::string& from, const std::string& to);
+// renameat2(2) with RENAME_NOREPLACE: EEXIST (kConflict) rather than replacing `to`.
+Status RenameNoReplace(const std::string& from, const std::string& to);
 Status Unlink(const std::string& path);     // ENOENT is success
 Status Rmdir(const std::string& path);      // ENOENT is success
 Status RemoveAll(const std::string& path);  // does not cross mount points
@@ -37,6 +39,8 @@ Status Symlink(const std::string& target, const std::string& path);
 
 Result<std::string> ReadFile(const std::string& path);
 // Writes via a temporary file and rename(2): readers never see a partial file.
+// Not fsync'd: what nest writes this way (start plans, running state, image
+// trees being built) is meaningless after a host crash or is rebuilt.
 Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode);
 // Plain write (for /proc and cgroup files, which cannot be renamed over).
 Status WriteFile(const std::string& path, const std::string& content);

@@ -1,0 +1,22 @@
+// Running a host tool (unsquashfs, mksquashfs) to completion.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace nest::storage {
+
+// Runs argv (argv[0] an absolute path; no shell, no PATH search) with stdin on
+// /dev/null. Each line of its stdout, without the newline, goes to `on_line`
+// (null: discarded) as it arrives, so output of any size is never held whole.
+// Returns kUnavailable if argv[0] cannot be run, the first error `on_line`
+// returns (the tool is then killed), or kInternal "<tool> exited with status N:
+// <last lines of its stderr>". Safe in a threaded process (posix_spawn).
+base::Status RunTool(const std::vector<std::string>& argv,
+                     const std::function<base::Status(std::string_view line)>& on_line);
+
+}  // namespace nest::storage
