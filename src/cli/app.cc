@@ -24,6 +24,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
   RegisterDeleteCommand(app, ctx);
   RegisterInfoCommand(app, ctx);
   RegisterConfigCommand(app, ctx);
+  RegisterImageCommand(app, ctx);
   RegisterVersionCommand(app, ctx);
   try {
     app.parse(argc, argv);

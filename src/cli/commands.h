@@ -40,6 +40,7 @@ void RegisterStateCommands(CLI::App& app, Context& ctx);  // start, stop, restar
 void RegisterDeleteCommand(CLI::App& app, Context& ctx);
 void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
+void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.

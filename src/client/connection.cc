@@ -93,7 +93,18 @@ Result<Response> Connection::Do(std::string_view method, std::string_view path, 
   out.http_status = static_cast<int>(res.result_int());
   if (auto it = res.find(http::field::etag); it != res.end()) out.etag = std::string(it->value());
 
-  json env = json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
+  std::string etag = std::move(out.etag);
+  Response decoded = TRY(DecodeBody(out.http_status, res.body(), what));
+  decoded.etag = std::move(etag);
+  return decoded;
+}
+
+Result<Response> Connection::DecodeBody(int http_status, std::string_view body,
+                                        std::string_view what_view) {
+  std::string what(what_view);
+  Response out;
+  out.http_status = http_status;
+  json env = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!env.is_object()) {
     if (out.http_status >= 400) {
       return Error(KindForStatus(out.http_status),

@@ -58,6 +58,12 @@ class Connection {
                                      const Headers& headers = {});
   base::Result<nlohmann::json> Delete(std::string_view path, const Headers& headers = {});
 
+  // Decodes a response body received outside Do (streamed transfers, see
+  // client/transfer.h) with the same errors as Do; `what` ("POST /1.0/images")
+  // prefixes protocol errors.
+  static base::Result<Response> DecodeBody(int http_status, std::string_view body,
+                                           std::string_view what);
+
  private:
   static base::Result<Response> Decode(const nlohmann::json& envelope, Response partial);
 

@@ -1,15 +1,19 @@
-// /1.0/images: read access to the store (import, export and remotes come with
-// the images issues).
+// /1.0/images and /1.0/images/<fingerprint>: list, get, update, delete. Upload
+// (POST /1.0/images), export and aliases have their own files.
 #include "core/time_format.h"
+#include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
+#include "storage/image_import.h"
 
 namespace nest::daemon {
 namespace {
 
 using http::Request;
 using http::Response;
+
+std::string ImageUrl(const std::string& fingerprint) { return "/1.0/images/" + fingerprint; }
 
 nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img) {
   nlohmann::json aliases = nlohmann::json::array();
@@ -46,53 +50,152 @@ nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img) {
   return j;
 }
 
+// LXD hashes [public, auto_update, properties] for an image's ETag.
+std::string ImageEtag(const db::ImageRecord& img) {
+  return Etag(nlohmann::json::array({img.is_public, img.auto_update, img.properties}));
+}
+
+// kPrecondition when the request carries an If-Match that is not `etag`.
+base::Status CheckIfMatch(const Request& req, const std::string& etag) {
+  std::string match = req.Header("If-Match");
+  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') {
+    match = match.substr(1, match.size() - 2);
+  }
+  if (!match.empty() && match != etag) {
+    return base::Error(base::ErrorKind::kPrecondition, "ETag doesn't match");
+  }
+  return base::Ok();
+}
+
+base::Result<std::map<std::string, std::string>> StringMap(const nlohmann::json& j,
+                                                           const std::string& field) {
+  if (j.is_null()) return std::map<std::string, std::string>{};
+  if (!j.is_object()) return base::Error::Invalid("\"" + field + "\" must be an object");
+  std::map<std::string, std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it->is_string()) {
+      return base::Error::Invalid("\"" + field + "." + it.key() + "\" must be a string");
+    }
+    out[it.key()] = it->get<std::string>();
+  }
+  return out;
+}
+
+base::Result<bool> Bool(const nlohmann::json& body, const std::string& field) {
+  const auto& v = body[field];
+  if (!v.is_boolean()) return base::Error::Invalid("\"" + field + "\" must be true or false");
+  return v.get<bool>();
+}
+
+Response List(Context& ctx, Request& req) {
+  auto list = ctx.db->ListImages();
+  if (!list) return Response::Error(list.error());
+  nlohmann::json out = nlohmann::json::array();
+  bool full = req.Query("recursion", "0") != "0";
+  for (const auto& img : *list) {
+    out.push_back(full ? ImageJson(ctx, img) : nlohmann::json(ImageUrl(img.fingerprint)));
+  }
+  return Response::Sync(out);
+}
+
+Response Get(Context& ctx, Request& req) {
+  auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
+  if (!img) return Response::Error(img.error());
+  return Response::Sync(ImageJson(ctx, *img), ImageEtag(*img));
+}
+
+// PUT replaces auto_update, public and properties (and expires_at when given);
+// PATCH changes only the fields present, merging properties, as LXD does.
+Response Update(Context& ctx, Request& req, bool patch) {
+  auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
+  if (!img) return Response::Error(img.error());
+  if (auto s = CheckIfMatch(req, ImageEtag(*img)); !s) return Response::Error(s.error());
+  auto body = http::ParseJsonBody(req);
+  if (!body) return Response::Error(body.error());
+  if (!body->is_object()) return Response::Error(base::Error::Invalid("body must be an object"));
+  db::ImageRecord rec = *img;
+  auto has = [&](const char* k) { return body->contains(k) && !(*body)[k].is_null(); };
+  if (!patch) {
+    rec.auto_update = has("auto_update") && (*body)["auto_update"].is_boolean() &&
+                      (*body)["auto_update"].get<bool>();
+    rec.is_public =
+        has("public") && (*body)["public"].is_boolean() && (*body)["public"].get<bool>();
+    auto props =
+        StringMap(has("properties") ? (*body)["properties"] : nlohmann::json(), "properties");
+    if (!props) return Response::Error(props.error());
+    rec.properties = std::move(*props);
+  } else {
+    if (has("auto_update")) {
+      auto v = Bool(*body, "auto_update");
+      if (!v) return Response::Error(v.error());
+      rec.auto_update = *v;
+    }
+    if (has("public")) {
+      auto v = Bool(*body, "public");
+      if (!v) return Response::Error(v.error());
+      rec.is_public = *v;
+    }
+    if (body->contains("properties")) {
+      auto props = StringMap((*body)["properties"], "properties");
+      if (!props) return Response::Error(props.error());
+      for (auto& [k, v] : *props) rec.properties[k] = v;
+    }
+  }
+  if (has("expires_at")) {
+    if (!(*body)["expires_at"].is_string()) {
+      return Response::Error(base::Error::Invalid("\"expires_at\" must be an RFC 3339 time"));
+    }
+    auto t = core::ParseRfc3339((*body)["expires_at"].get<std::string>());
+    if (!t) return Response::Error(std::move(t).error().Context("expires_at"));
+    if (*t != 0) rec.expires_at = *t;
+  }
+  if (auto s = ctx.db->UpdateImage(rec); !s) return Response::Error(s.error());
+  ctx.events->PublishLifecycle("image-updated", ImageUrl(rec.fingerprint));
+  return Response::EmptySync();
+}
+
+Response Delete(Context& ctx, Request& req) {
+  auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
+  if (!img) return Response::Error(img.error());
+  std::string fp = img->fingerprint;
+  auto users = ctx.db->InstancesUsingImage(fp);
+  if (!users) return Response::Error(users.error());
+  if (!users->empty()) {
+    std::string names;
+    for (const auto& n : *users) names += (names.empty() ? "" : ", ") + n;
+    return Response::Error(base::Error::Conflict("image " + fp.substr(0, 12) +
+                                                 " is in use by instances: " + names +
+                                                 " (delete them first)"));
+  }
+  auto op = ctx.operations->Create("task", "Deleting image", {{"images", {ImageUrl(fp)}}}, nullptr,
+                                   [&ctx, fp](ops::Operation&) -> base::Status {
+                                     // The row goes first: a failure after it leaves only
+                                     // unreferenced files, never a record whose files are gone.
+                                     TRY_CTX(ctx.db->DeleteImage(fp), "deleting image " + fp);
+                                     TRY_CTX(storage::RemoveImageFiles(ctx.paths.Images(), fp),
+                                             "removing the files of image " + fp);
+                                     ctx.events->PublishLifecycle("image-deleted", ImageUrl(fp));
+                                     return base::Ok();
+                                   });
+  ctx.operations->Start(op);
+  return ops::AsyncResponse(*op);
+}
+
 }  // namespace
 
 void RegisterImageRoutes(http::Router& router, Context& ctx) {
-  router.Add("GET", "/1.0/images", [&ctx](Request& req) {
-    auto list = ctx.db->ListImages();
-    if (!list) return Response::Error(list.error());
-    nlohmann::json out = nlohmann::json::array();
-    bool full = req.Query("recursion", "0") != "0";
-    for (const auto& img : *list) {
-      if (full) {
-        out.push_back(ImageJson(ctx, img));
-      } else {
-        out.push_back("/1.0/images/" + img.fingerprint);
-      }
-    }
-    return Response::Sync(out);
-  });
-  router.Add("GET", "/1.0/images/aliases", [&ctx](Request& req) {
-    auto list = ctx.db->ListAliases();
-    if (!list) return Response::Error(list.error());
-    nlohmann::json out = nlohmann::json::array();
-    bool full = req.Query("recursion", "0") != "0";
-    for (const auto& a : *list) {
-      if (full) {
-        out.push_back({{"name", a.name},
-                       {"target", a.fingerprint},
-                       {"description", a.description},
-                       {"type", "container"}});
-      } else {
-        out.push_back("/1.0/images/aliases/" + a.name);
-      }
-    }
-    return Response::Sync(out);
-  });
-  router.Add("GET", "/1.0/images/aliases/{name}", [&ctx](Request& req) {
-    auto a = ctx.db->GetAlias(req.params["name"]);
-    if (!a) return Response::Error(a.error());
-    return Response::Sync({{"name", a->name},
-                           {"target", a->fingerprint},
-                           {"description", a->description},
-                           {"type", "container"}});
-  });
-  router.Add("GET", "/1.0/images/{fingerprint}", [&ctx](Request& req) {
-    auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
-    if (!img) return Response::Error(img.error());
-    return Response::Sync(ImageJson(ctx, *img));
-  });
+  // Aliases first: "/1.0/images/aliases/export" must reach the alias, not the
+  // export of an image "aliases" (equal specificity: the earlier route wins).
+  RegisterImageAliasRoutes(router, ctx);
+  RegisterImageUploadRoutes(router, ctx);
+  RegisterImageExportRoutes(router, ctx);
+  router.Add("GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); });
+  router.Add("GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); });
+  router.Add("PUT", "/1.0/images/{fingerprint}",
+             [&ctx](Request& r) { return Update(ctx, r, false); });
+  router.Add("PATCH", "/1.0/images/{fingerprint}",
+             [&ctx](Request& r) { return Update(ctx, r, true); });
+  router.Add("DELETE", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Delete(ctx, r); });
 }
 
 }  // namespace nest::daemon

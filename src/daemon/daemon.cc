@@ -15,6 +15,7 @@
 #include "daemon/http/server.h"
 #include "daemon/instances.h"
 #include "daemon/routes.h"
+#include "storage/image_import.h"
 #include "sys/syscalls.h"
 
 namespace nest::daemon {
@@ -83,6 +84,7 @@ base::Result<int> RunDaemon(const Options& options) {
   ctx.db = TRY_CTX(db::Database::Open(ctx.paths.Db()), "opening the database");
   ctx.images = std::make_unique<storage::ImageStore>(ctx.paths.Images());
   ctx.images->CleanTemporary();
+  storage::RemoveIncompleteImages(ctx.paths.Images());
   ctx.events = std::make_unique<ops::EventHub>();
   ctx.operations = std::make_unique<ops::OperationManager>(ctx.events.get());
   InstanceManager instances(ctx);

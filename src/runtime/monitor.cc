@@ -45,9 +45,10 @@ class StepTimer {
   void Step(const char* name) {
     if (!log_) return;
     auto now = std::chrono::steady_clock::now();
-    log_(std::string("trace ") + name + " " +
-         std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - last_).count()) +
-         "us");
+    log_(
+        std::string("trace ") + name + " " +
+        std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - last_).count()) +
+        "us");
     last_ = now;
   }
 
@@ -171,11 +172,11 @@ Status Monitor::Start() {
   args.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
-  timer.Step("clone");
   if (pid == 0) {
     socks.a.reset();
     RunContainerChild(plan_, socks.b.get(), console_path_, hierarchies_);
   }
+  timer.Step("clone");
   init_pid_ = static_cast<pid_t>(pid);
   init_pidfd_.reset(pidfd);
   socks.b.reset();

@@ -387,6 +387,9 @@ base::Status CheckSquashfs(const std::string& path, int64_t max_bytes) {
     if (f.size() < 5) return base::Ok();
     size_t colon = line.find(':');
     std::string name(colon != line.npos && colon + 4 <= line.size() ? line.substr(colon + 4) : "");
+    // A symlink is listed as "name -> target"; its target may well contain ".."
+    // (it is resolved inside the container), only its name may not.
+    if (line[0] == 'l') name = name.substr(0, name.find(" -> "));
     if (line[0] == 'c' || line[0] == 'b') {
       return Hostile(name,
                      "device node (unprivileged containers cannot use one; images may "

@@ -1,0 +1,25 @@
+// Shared parts of the `nest image` commands (cmd_image*.cc).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "cli/commands.h"
+
+namespace nest::cli {
+
+// The Image that IMG names: "local:" is accepted and dropped; an alias of that
+// name wins, else the one image whose fingerprint starts with it. Errors:
+// kNotFound `image "x" not found: no alias and no fingerprint starting with it`,
+// kInvalid for an ambiguous prefix, kInvalid for other remotes.
+base::Result<nlohmann::json> ResolveImage(Context& ctx, std::string_view image);
+
+// Percent-encodes one path segment ("debian/12" → "debian%2F12").
+std::string PathEscape(std::string_view segment);
+
+void RegisterImageAliasCommands(CLI::App& image, Context& ctx);  // alias create|delete|list|rename
+void RegisterImageTransferCommands(CLI::App& image, Context& ctx);  // import, export
+
+}  // namespace nest::cli
