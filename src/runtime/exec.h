@@ -33,13 +33,13 @@ struct ExecExit {
   std::string error;  // set when the command could not be run (code 127 or 126)
 };
 
+// The running command: a direct child of the calling process (so only it reaps
+// it), inside the container's namespaces.
 class ExecProcess {
  public:
-  ExecProcess(pid_t helper, pid_t command, base::UniqueFd command_pidfd, base::UniqueFd errors)
-      : helper_(helper),
-        command_(command),
-        pidfd_(std::move(command_pidfd)),
-        errors_(std::move(errors)) {}
+  // `exec_errno` != 0: the command could not be exec'd (it exits 127 or 126).
+  ExecProcess(pid_t command, base::UniqueFd pidfd, int exec_errno)
+      : command_(command), pidfd_(std::move(pidfd)), exec_errno_(exec_errno) {}
   ExecProcess(const ExecProcess&) = delete;
   ExecProcess& operator=(const ExecProcess&) = delete;
   ~ExecProcess();
@@ -51,15 +51,18 @@ class ExecProcess {
   ExecExit Wait();
 
  private:
-  pid_t helper_;
   pid_t command_;
   base::UniqueFd pidfd_;
-  base::UniqueFd errors_;
+  int exec_errno_;
   bool waited_ = false;
 };
 
-// Safe to call from a multi-threaded process: the forked children only make
-// async-signal-safe calls. Errors: the init is gone (kNotFound), fork/setns failed.
+// Safe to call from a multi-threaded process. The helper that joins the
+// container's cgroups and namespaces and the command itself are created
+// vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn does): nothing of the
+// caller's memory is copied, so the cost does not grow with the daemon's size.
+// Both make only raw system calls. Errors: the init is gone (kNotFound),
+// clone/setns failed.
 base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec);
 
 }  // namespace nest::runtime

@@ -1,10 +1,9 @@
 #include "runtime/launcher.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,27 +18,28 @@ base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::strin
   TRY(sys::WriteFileAtomic(plan.PlanFile(), SerializePlan(plan), 0600));
   auto status = TRY(sys::Pipe(O_CLOEXEC));
 
-  // Everything the children touch is prepared before fork: only async-signal-safe
-  // calls happen between fork and exec.
+  // posix_spawn creates the child vfork-style (nothing of the daemon's memory is
+  // copied); the monitor then forks once more itself, so it is never nestd's
+  // child and lives in a session of its own.
   std::string arg0 = "nest-monitor";
   std::string dir = plan.container_dir;
   char* argv[] = {arg0.data(), dir.data(), nullptr};
-  const char* path = monitor_path.c_str();
-  int status_w = status.write.get();
-
-  pid_t child = ::fork();
-  if (child < 0) return base::Error::FromErrno("fork (monitor)", errno);
-  if (child == 0) {
-    ::setsid();
-    pid_t grandchild = ::fork();
-    if (grandchild != 0) ::_exit(grandchild < 0 ? 1 : 0);
-    ::dup2(status_w, 3);  // dup2 clears O_CLOEXEC on the copy
-    ::syscall(SYS_close_range, 4, ~0U, 0);
-    int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0);
-    ::execv(path, argv);
-    ::_exit(127);
-  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2(&actions, status.write.get(), 3);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+  pid_t child = -1;
+  int rc = ::posix_spawn(&child, monitor_path.c_str(), &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return base::Error::FromErrno("starting " + monitor_path, rc);
   status.write.reset();
   int ws = 0;
   ::waitpid(child, &ws, 0);
