@@ -5,7 +5,7 @@
 # Reproducible: fixed mtimes/owners, sorted tar, gzip -n, so fingerprints are stable.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-OUT="${OUT:-/var/tmp/nest-bench/image}"; W="$OUT/work"
+OUT="${OUT:-$here/out}"; W="$OUT/work"
 EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 rm -rf "$W"; mkdir -p "$W/rootfs" "$W/templates" "$OUT"
 R="$W/rootfs"
