@@ -11,6 +11,7 @@
 #include "base/unique_fd.h"
 #include "cli/cmd_image.h"
 #include "client/transfer.h"
+#include "core/http_header.h"
 
 namespace nest::cli {
 namespace {
@@ -193,9 +194,9 @@ base::Status Export(Context& ctx, const std::string& name, const std::string& ta
       if (strcasecmp(k.c_str(), "Content-Type") == 0) type = v;
       if (strcasecmp(k.c_str(), "Content-Disposition") == 0) disposition = v;
     }
-    std::string boundary = client::MultipartBoundaryOf(type);
+    std::string boundary = core::MultipartBoundary(type);
     if (boundary.empty()) {
-      std::string file = TRY(SafeName(client::HeaderParameter(disposition, "filename"), fp));
+      std::string file = TRY(SafeName(core::HeaderParameter(disposition, "filename"), fp));
       TRY(meta.Open(into_dir ? target + "/" + file : target));
       current = &meta;
       return base::Ok();

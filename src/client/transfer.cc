@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "base/unique_fd.h"
+#include "core/http_header.h"
 
 namespace nest::client {
 namespace {
@@ -181,41 +182,6 @@ Status Download(Connection& conn, std::string_view path,
   return Error(KindForStatus(status), what + ": HTTP " + std::to_string(status));
 }
 
-std::string HeaderParameter(std::string_view header, std::string_view key) {
-  size_t pos = header.find(';');
-  while (pos != std::string_view::npos) {
-    std::string_view rest = header.substr(pos + 1);
-    size_t end = 0;
-    bool quoted = false;
-    while (end < rest.size() && (quoted || rest[end] != ';')) {
-      if (rest[end] == '"') quoted = !quoted;
-      ++end;
-    }
-    std::string_view param = Trim(rest.substr(0, end));
-    size_t eq = param.find('=');
-    if (eq != std::string_view::npos && Lower(Trim(param.substr(0, eq))) == Lower(key)) {
-      std::string_view v = Trim(param.substr(eq + 1));
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-        std::string out;
-        for (size_t i = 1; i + 1 < v.size(); ++i) {
-          if (v[i] == '\\' && i + 2 < v.size()) ++i;
-          out += v[i];
-        }
-        return out;
-      }
-      return std::string(v);
-    }
-    pos = end < rest.size() ? pos + 1 + end : std::string_view::npos;
-  }
-  return "";
-}
-
-std::string MultipartBoundaryOf(std::string_view content_type) {
-  std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
-  if (Lower(type) != "multipart/form-data") return "";
-  return HeaderParameter(content_type, "boundary");
-}
-
 MultipartSplitter::MultipartSplitter(std::string boundary, PartFn on_part, DataFn on_data)
     : delimiter_("\r\n--" + boundary), on_part_(std::move(on_part)), on_data_(std::move(on_data)) {}
 
@@ -270,8 +236,8 @@ Status MultipartSplitter::Feed(std::string_view chunk) {
           size_t colon = line.find(':');
           if (colon != std::string_view::npos &&
               Lower(Trim(line.substr(0, colon))) == "content-disposition") {
-            name = HeaderParameter(line.substr(colon + 1), "name");
-            filename = HeaderParameter(line.substr(colon + 1), "filename");
+            name = core::HeaderParameter(line.substr(colon + 1), "name");
+            filename = core::HeaderParameter(line.substr(colon + 1), "filename");
           }
           if (eol == std::string_view::npos) break;
           line_start = eol + 2;

@@ -59,10 +59,4 @@ class MultipartSplitter {
   std::string pending_ = "\r\n";  // lets the first boundary match the delimiter
 };
 
-// The boundary of a multipart/form-data Content-Type, "" for other types.
-std::string MultipartBoundaryOf(std::string_view content_type);
-// Parameter `key` of a header value such as `inline;filename=x` or
-// `form-data; name="a"`; "" when absent.
-std::string HeaderParameter(std::string_view header_value, std::string_view key);
-
 }  // namespace nest::client

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/http_header.h"
+
 namespace nest::client {
 namespace {
 
@@ -63,12 +65,14 @@ TEST(MultipartSplitterTest, TruncatedStreamFailsFinish) {
 }
 
 TEST(TransferTest, HeaderParameters) {
+  using core::HeaderParameter;
+  using core::MultipartBoundary;
   EXPECT_EQ(HeaderParameter("inline;filename=abc.tar.gz", "filename"), "abc.tar.gz");
   EXPECT_EQ(HeaderParameter("form-data; name=\"rootfs\"; filename=\"x y\"", "name"), "rootfs");
   EXPECT_EQ(HeaderParameter("form-data; name=\"rootfs\"; filename=\"x y\"", "filename"), "x y");
   EXPECT_EQ(HeaderParameter("inline", "filename"), "");
-  EXPECT_EQ(MultipartBoundaryOf("multipart/form-data; boundary=d392cd"), "d392cd");
-  EXPECT_EQ(MultipartBoundaryOf("application/octet-stream"), "");
+  EXPECT_EQ(MultipartBoundary("multipart/form-data; boundary=d392cd"), "d392cd");
+  EXPECT_EQ(MultipartBoundary("application/octet-stream"), "");
 }
 
 }  // namespace

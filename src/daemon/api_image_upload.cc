@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "base/strings.h"
+#include "core/http_header.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/image_upload.h"
@@ -77,7 +78,7 @@ std::map<std::string, std::string> ParseQueryString(std::string_view text) {
 
 base::Result<UploadedImage> SaveUpload(Context& ctx, const Request& req) {
   UploadedImage up;
-  std::string boundary = MultipartBoundary(req.Header("Content-Type"));
+  std::string boundary = core::MultipartBoundary(req.Header("Content-Type"));
   std::vector<MultipartPart> parts;
   if (!boundary.empty()) {
     parts = TRY_CTX(ParseMultipart(req.body, boundary), "reading the split image upload");

@@ -1,65 +1,15 @@
 #include "daemon/multipart.h"
 
 #include <openssl/rand.h>
+#include <strings.h>
 
 #include <cctype>
 #include <cstdlib>
 
 #include "base/strings.h"
+#include "core/http_header.h"
 
 namespace nest::daemon {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// The value of parameter `key` in `type; key=value; key2="quoted"`, "" if absent.
-std::string HeaderParam(std::string_view header, std::string_view key) {
-  size_t pos = header.find(';');
-  while (pos != std::string_view::npos) {
-    std::string_view rest = header.substr(pos + 1);
-    size_t end = 0;
-    bool quoted = false;
-    while (end < rest.size() && (quoted || rest[end] != ';')) {
-      if (rest[end] == '"') quoted = !quoted;
-      ++end;
-    }
-    std::string_view param = Trim(rest.substr(0, end));
-    size_t eq = param.find('=');
-    if (eq != std::string_view::npos && Lower(Trim(param.substr(0, eq))) == Lower(key)) {
-      std::string_view v = Trim(param.substr(eq + 1));
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-        std::string out;
-        for (size_t i = 1; i + 1 < v.size(); ++i) {
-          if (v[i] == '\\' && i + 2 < v.size()) ++i;
-          out += v[i];
-        }
-        return out;
-      }
-      return std::string(v);
-    }
-    pos = end < rest.size() ? pos + 1 + end : std::string_view::npos;
-  }
-  return "";
-}
-
-}  // namespace
-
-std::string MultipartBoundary(std::string_view content_type) {
-  std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
-  if (Lower(type) != "multipart/form-data") return "";
-  return HeaderParam(content_type, "boundary");
-}
-
 base::Result<std::vector<MultipartPart>> ParseMultipart(std::string_view body,
                                                         std::string_view boundary) {
   if (boundary.empty()) return base::Error::Invalid("multipart body: no boundary");
@@ -94,9 +44,10 @@ base::Result<std::vector<MultipartPart>> ParseMultipart(std::string_view body,
       if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
       size_t colon = l.find(':');
       if (colon == std::string_view::npos) continue;
-      if (Lower(Trim(l.substr(0, colon))) == "content-disposition") {
-        part.name = HeaderParam(l.substr(colon + 1), "name");
-        part.filename = HeaderParam(l.substr(colon + 1), "filename");
+      if (std::string_view name = base::Trim(l.substr(0, colon));
+          name.size() == 19 && ::strncasecmp(name.data(), "content-disposition", 19) == 0) {
+        part.name = core::HeaderParameter(l.substr(colon + 1), "name");
+        part.filename = core::HeaderParameter(l.substr(colon + 1), "filename");
       }
     }
     size_t data_start = headers_end + 4;

@@ -16,11 +16,6 @@ struct MultipartPart {
   std::string_view data;  // points into the parsed body
 };
 
-// The "boundary" parameter of a Content-Type such as
-// `multipart/form-data; boundary=abc`; "" when the type is not
-// multipart/form-data or has no boundary.
-std::string MultipartBoundary(std::string_view content_type);
-
 // Splits `body` (which must outlive the result) into its parts, in order.
 // Errors (kInvalid): no opening boundary, a part without a blank line after its
 // headers, or a body that ends before the closing boundary.
