@@ -2,15 +2,18 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/log.h"
 #include "base/reverter.h"
 #include "core/config_bool.h"
 #include "core/idmap.h"
+#include "core/image_metadata.h"
 #include "core/instance_config.h"
 #include "core/names.h"
 #include "core/server_config.h"
+#include "core/template.h"
 #include "core/time_format.h"
 #include "runtime/launcher.h"
 #include "storage/container_storage.h"
@@ -144,6 +147,7 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
   rec.image_fingerprint = fp;
   for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
   rec.config["volatile.base_image"] = fp;
+  rec.config["volatile.apply_template"] = "create";  // applied at the first start, as LXD
   rec.created_at = NowNanos();
 
   base::Reverter revert;
@@ -198,6 +202,10 @@ Status InstanceManager::StartLocked(const std::string& name) {
     plan.uid = {map->uid.host_base, map->uid.size};
     plan.gid = {map->gid.host_base, map->gid.size};
   }
+  std::string trigger =
+      rec.config.count("volatile.apply_template") ? rec.config["volatile.apply_template"] : "start";
+  plan.files = TRY_CTX(RenderTemplates(rec, config, trigger),
+                       "applying the templates of image " + rec.image_fingerprint.substr(0, 12));
   plan.cgroup = CgroupFor(name);
   plan.env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "TERM=linux"};
@@ -209,9 +217,42 @@ Status InstanceManager::StartLocked(const std::string& name) {
     e.Context("starting \"" + name + "\"");
     return e;
   }
+  if (rec.config.erase("volatile.apply_template")) (void)ctx_.db->UpdateInstance(rec);
   (void)ctx_.db->TouchInstance(name, NowNanos());
   ctx_.events->PublishLifecycle("instance-started", InstanceUrl(name));
   return base::Ok();
+}
+
+Result<std::vector<runtime::PlannedFile>> InstanceManager::RenderTemplates(
+    const db::InstanceRecord& rec, const db::ConfigMap& config, const std::string& trigger) {
+  std::vector<runtime::PlannedFile> files;
+  std::string meta = ctx_.images->MetaPath(rec.image_fingerprint);
+  auto yaml = sys::ReadFile(meta + "/metadata.yaml");
+  if (!yaml) return files;  // builtin images carry no templates
+  auto metadata = TRY(core::ParseImageMetadata(*yaml));
+  for (const auto& [path, tpl] : metadata.templates) {
+    if (std::find(tpl.when.begin(), tpl.when.end(), trigger) == tpl.when.end()) continue;
+    const std::string& file = tpl.template_file;
+    if (file.empty() || file.find('/') != std::string::npos || file == "..") {
+      return Error::Invalid(
+          "template "
+          " + file + "
+          " for " +
+          path + " must name a file in the image's templates/");
+    }
+    auto text = TRY_CTX(sys::ReadFile(meta + "/templates/" + file), "template " + file);
+    core::TemplateContext tc{
+        rec.name,
+        rec.architecture,
+        core::IsTrue(config.count("security.privileged") ? config.at("security.privileged") : ""),
+        rec.ephemeral,
+        trigger,
+        config,
+        tpl.properties};
+    auto content = TRY_CTX(core::RenderTemplate(text, tc), "template " + file + " for " + path);
+    files.push_back({path, content, tpl.create_only});
+  }
+  return files;
 }
 
 Status InstanceManager::Stop(const std::string& name, bool force, int timeout_s) {

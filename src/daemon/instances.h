@@ -13,6 +13,7 @@
 #include "db/records.h"
 #include "runtime/exec.h"
 #include "runtime/running_state.h"
+#include "runtime/start_plan.h"
 
 namespace nest::daemon {
 
@@ -51,6 +52,10 @@ class InstanceManager {
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);
   std::string CgroupFor(const std::string& name) const;
+  // The image's templates for this start's trigger, rendered.
+  base::Result<std::vector<runtime::PlannedFile>> RenderTemplates(const db::InstanceRecord& record,
+                                                                  const db::ConfigMap& config,
+                                                                  const std::string& trigger);
 
   Context& ctx_;
   std::mutex mu_;

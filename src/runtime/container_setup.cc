@@ -162,6 +162,23 @@ Status MountDev(const Clones& clones, bool nesting) {
   return base::Ok();
 }
 
+// Rendered image templates, written as the container's root inside its own root
+// (after pivot_root nothing outside it is reachable). A file whose directory
+// does not exist is skipped, as LXD does.
+Status WriteFiles(const StartPlan& plan) {
+  for (const auto& f : plan.files) {
+    int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (f.create_only ? O_EXCL : O_TRUNC);
+    auto fd = sys::Open(f.path, flags, 0644);
+    if (!fd) {
+      int e = fd.error().sys_errno();
+      if (e == ENOENT || (f.create_only && e == EEXIST)) continue;
+      return std::move(fd).error();
+    }
+    TRY_CTX(sys::WriteFd(fd->get(), f.content), "writing template " + f.path);
+  }
+  return base::Ok();
+}
+
 Status AttachConsole() {
   if (::setsid() < 0) return base::Error::FromErrno("setsid", errno);
   base::UniqueFd console = TRY(sys::Open("/dev/console", O_RDWR | O_NOCTTY));
@@ -186,6 +203,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   TRY(sys::Mkdir("/dev", 0755));
   TRY_CTX(MountDev(clones, plan.nesting), "populating /dev");
   clones = Clones{};
+  TRY_CTX(WriteFiles(plan), "applying image templates");
   TRY_CTX(AttachConsole(), "attaching the console");
   if (!plan.privileged) TRY(LoadDefaultSeccomp());
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);

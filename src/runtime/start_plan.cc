@@ -16,7 +16,12 @@ std::string SerializePlan(const StartPlan& p) {
       {"cgroup", p.cgroup},
       {"init_argv", p.init_argv},
       {"env", p.env},
+      {"files", nlohmann::json::array()},
   };
+  for (const auto& f : p.files) {
+    j["files"].push_back(
+        {{"path", f.path}, {"content", f.content}, {"create_only", f.create_only}});
+  }
   return j.dump(2);
 }
 
@@ -34,6 +39,9 @@ base::Result<StartPlan> ParsePlan(const std::string& text) {
     p.cgroup = j.at("cgroup");
     p.init_argv = j.at("init_argv").get<std::vector<std::string>>();
     p.env = j.at("env").get<std::vector<std::string>>();
+    for (const auto& f : j.value("files", nlohmann::json::array())) {
+      p.files.push_back({f.at("path"), f.at("content"), f.value("create_only", false)});
+    }
     return p;
   } catch (const std::exception& e) {
     return base::Error::Invalid(std::string("start plan: ") + e.what());

@@ -16,6 +16,13 @@ struct IdRangePlan {
   uint32_t size = 0;
 };
 
+// A file the container gets before its init runs (a rendered image template).
+struct PlannedFile {
+  std::string path;  // absolute, inside the container
+  std::string content;
+  bool create_only = false;  // leave an existing file alone
+};
+
 struct StartPlan {
   std::string name;           // also the hostname
   std::string container_dir;  // $NEST_DIR/containers/<name>: overlay/, rootfs/, logs
@@ -27,6 +34,7 @@ struct StartPlan {
   std::string cgroup;  // relative cgroup path in every hierarchy, e.g. "nest/c1"
   std::vector<std::string> init_argv{"/sbin/init"};
   std::vector<std::string> env;
+  std::vector<PlannedFile> files;
 
   // Paths derived from container_dir.
   std::string OverlayDir() const { return container_dir + "/overlay"; }

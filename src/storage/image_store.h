@@ -24,6 +24,8 @@ class ImageStore {
 
   std::string FilePath(const std::string& fp) const { return dir_ + "/" + fp; }
   std::string RootfsPath(const std::string& fp) const { return dir_ + "/" + fp + ".rootfs"; }
+  // metadata.yaml and templates/ of an imported image (absent for builtin ones).
+  std::string MetaPath(const std::string& fp) const { return dir_ + "/" + fp + ".meta"; }
   bool Has(const std::string& fp) const;
 
   // Builds builtin:busybox from the host binary. Work happens in a temporary

@@ -189,4 +189,20 @@ if command -v lxc >/dev/null; then
   expect_match "lxc image import (split, existing) is refused" "already exists" "$OUT"
   unset LXD_DIR
 fi
+# --- templates: an LXD image's metadata.yaml templates are applied at first start --
+if [ -x /bin/busybox ]; then
+  mkdir -p "$W/lab" && cp "$(dirname "$0")/../../bench/build-image.sh" "$W/lab/"
+  if OUT_DIR=$(bash "$W/lab/build-image.sh" >/dev/null 2>&1 && echo "$W/lab/out"); then
+    run nest image import "$OUT_DIR/busybox-unified.tar.gz" --alias lab
+    expect_eq "import the LXD lab image (rc; $OUT)" 0 "$RC"
+    launch tpl1 lab
+    nexec tpl1 cat /etc/hostname
+    expect_eq "template /etc/hostname rendered with the instance name" tpl1 "$OUT"
+    nexec tpl1 grep tpl1 /etc/hosts
+    expect_match "template /etc/hosts rendered" '127.0.1.1 tpl1' "$OUT"
+    run nest config show tpl1
+    check "volatile.apply_template is gone after the first start" not grep -q apply_template <<<"$OUT"
+    nest delete -f tpl1 >/dev/null 2>&1
+  fi
+fi
 finish
