@@ -334,17 +334,19 @@ nlohmann::json InstanceManager::StateJson(const std::string& name) const {
   j["status_code"] = state ? 103 : 102;
   j["disk"] = nlohmann::json::object();
   long long mem = 0;
+  long long cpu = 0;
   int processes = 0;
   if (state) {
     runtime::ContainerCgroup cg(ctx_.cgroups, CgroupFor(name));
     mem = std::max(0LL, cg.MemoryUsage());
+    cpu = std::max(0LL, cg.CpuUsage());
     processes = static_cast<int>(cg.Pids().size());
   }
   j["memory"] = {{"usage", mem}, {"usage_peak", 0}, {"swap_usage", 0}, {"swap_usage_peak", 0}};
   j["network"] = nlohmann::json::object();
   j["pid"] = state ? state->init_pid : 0;
   j["processes"] = state ? processes : -1;
-  j["cpu"] = {{"usage", 0}};
+  j["cpu"] = {{"usage", cpu}};
   return j;
 }
 

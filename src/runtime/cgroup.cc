@@ -126,4 +126,12 @@ long long ContainerCgroup::MemoryUsage() const {
   return -1;
 }
 
+long long ContainerCgroup::CpuUsage() const {
+  for (const auto& h : hierarchies_) {
+    long long v = h->CpuUsageNanos(rel_);
+    if (v >= 0) return v;
+  }
+  return -1;
+}
+
 }  // namespace nest::runtime

@@ -46,6 +46,8 @@ class CgroupHierarchy {
   virtual std::string InsideOptions() const = 0;
   // The file counting memory use in bytes ("" when this hierarchy has none).
   virtual std::string MemoryUsageFile(const std::string& rel) const = 0;
+  // CPU time used by <rel> in nanoseconds, or -1 when this hierarchy does not count it.
+  virtual long long CpuUsageNanos(const std::string& rel) const = 0;
 };
 
 // Backend registry: name ("cgroup" | "cgroup2") → factory.
@@ -71,6 +73,8 @@ class ContainerCgroup {
   std::vector<pid_t> Pids() const;
   // Memory in use in bytes, or -1 when no hierarchy counts it.
   long long MemoryUsage() const;
+  // CPU time used in nanoseconds, or -1 when no hierarchy counts it.
+  long long CpuUsage() const;
   const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies() const { return hierarchies_; }
   const std::string& rel() const { return rel_; }
 

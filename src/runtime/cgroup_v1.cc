@@ -64,6 +64,15 @@ class V1Hierarchy : public CgroupHierarchy {
     }
     return base::Join(opts, ",");
   }
+  long long CpuUsageNanos(const std::string& rel) const override {
+    for (const auto& c : controllers_) {
+      if (c != "cpuacct") continue;
+      auto text = sys::ReadFile(mount_.mount_point + "/" + rel + "/cpuacct.usage");
+      long long v;
+      if (text && base::ParseInt64(base::Trim(*text), &v)) return v;
+    }
+    return -1;
+  }
   std::string MemoryUsageFile(const std::string& rel) const override {
     for (const auto& c : controllers_) {
       if (c == "memory") return mount_.mount_point + "/" + rel + "/memory.usage_in_bytes";

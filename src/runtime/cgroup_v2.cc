@@ -42,6 +42,16 @@ class V2Hierarchy : public CgroupHierarchy {
   }
   std::string InsideFstype() const override { return "cgroup2"; }
   std::string InsideOptions() const override { return ""; }
+  long long CpuUsageNanos(const std::string& rel) const override {
+    auto text = sys::ReadFile(mount_.mount_point + "/" + rel + "/cpu.stat");
+    if (!text) return -1;
+    for (const auto& line : base::Split(*text, '\n')) {
+      long long usec;
+      if (base::StartsWith(line, "usage_usec ") && base::ParseInt64(line.substr(11), &usec))
+        return usec * 1000;
+    }
+    return -1;
+  }
   std::string MemoryUsageFile(const std::string& rel) const override {
     std::string f = mount_.mount_point + "/" + rel + "/memory.current";
     return sys::Exists(f) ? f : "";

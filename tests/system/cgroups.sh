@@ -73,4 +73,11 @@ expect_ok "start g1 again" nest start g1
 pid=$(init_pid g1)
 mapfile -t cgs2 < <(cgroup_dirs_of "$pid")
 expect_eq "same number of hierarchies after restart" "${#cgs[@]}" "${#cgs2[@]}"
+# The state shows what the container's cgroup counted.
+nexec g1 sh -c 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done'
+api GET /1.0/instances/g1/state
+cpu=$(jq -r .metadata.cpu.usage <<<"$API_BODY")
+mem=$(jq -r .metadata.memory.usage <<<"$API_BODY")
+check "state: cpu usage counted by the container's cgroup ($cpu ns)" test "${cpu:-0}" -gt 0
+check "state: memory usage counted by the container's cgroup ($mem B)" test "${mem:-0}" -gt 0
 finish
