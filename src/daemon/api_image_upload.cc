@@ -37,13 +37,6 @@ int64_t NowNanos() {
       .count();
 }
 
-std::string Hex(const unsigned char* md, unsigned len) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {kHex[md[i] >> 4], kHex[md[i] & 15]};
-  return out;
-}
-
 // sha256 of the concatenation of `pieces`: LXD's fingerprint of a unified
 // image (one piece) or of a split one (metadata, then rootfs).
 std::string Sha256Of(std::initializer_list<std::string_view> pieces) {
@@ -53,7 +46,7 @@ std::string Sha256Of(std::initializer_list<std::string_view> pieces) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_DigestFinal_ex(md.get(), out, &len);
-  return Hex(out, len);
+  return base::HexEncode(out, len);
 }
 
 bool IsTrue(std::string_view v) {

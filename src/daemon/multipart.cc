@@ -67,10 +67,7 @@ std::string NewMultipartBoundary() {
   if (RAND_bytes(raw, sizeof(raw)) != 1) {
     for (auto& c : raw) c = static_cast<unsigned char>(std::rand());
   }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) out += {kHex[c >> 4], kHex[c & 15]};
-  return out;
+  return base::HexEncode(raw, sizeof raw);
 }
 
 std::string MultipartPartHeader(std::string_view boundary, std::string_view name,

@@ -43,16 +43,6 @@ std::string Basename(const std::string& path) {
   return slash == path.npos ? path : path.substr(slash + 1);
 }
 
-std::string Hex(const unsigned char* md, unsigned len) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
 base::Status WriteAll(int fd, const char* data, size_t len, const std::string& path) {
   while (len > 0) {
     ssize_t n = ::write(fd, data, len);
@@ -549,7 +539,7 @@ base::Result<ImportedImage> ImportImage(const std::string& images_dir,
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned md_len = 0;
   EVP_DigestFinal_ex(sha.get(), md, &md_len);
-  const std::string fp = Hex(md, md_len);
+  const std::string fp = base::HexEncode(md, md_len);
   ImageStore store(dir);
   if (sys::Exists(store.FilePath(fp)))
     return base::Error::Conflict("Image with same fingerprint already exists");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/strings.h"
 #include "sys/syscalls.h"
 
 namespace nest::storage {
@@ -98,13 +99,7 @@ base::Result<std::string> Sha256File(const std::string& path) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return base::HexEncode(md, len);
 }
 
 }  // namespace nest::storage

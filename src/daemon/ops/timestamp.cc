@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/strings.h"
+
 namespace nest::daemon::ops {
 
 std::string FormatRfc3339Nano(std::chrono::system_clock::time_point t) {
@@ -47,17 +49,6 @@ void FillRandom(unsigned char* buf, size_t n) {
   }
 }
 
-std::string Hex(const unsigned char* b, size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 15]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string NewUuid() {
@@ -65,7 +56,7 @@ std::string NewUuid() {
   FillRandom(b, sizeof(b));
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  std::string h = Hex(b, sizeof(b));
+  std::string h = base::HexEncode(b, sizeof(b));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
 }
@@ -73,7 +64,7 @@ std::string NewUuid() {
 std::string RandomHex(size_t n) {
   std::string bytes(n, '\0');
   FillRandom(reinterpret_cast<unsigned char*>(bytes.data()), n);
-  return Hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
+  return base::HexEncode(reinterpret_cast<const unsigned char*>(bytes.data()), n);
 }
 
 }  // namespace nest::daemon::ops
