@@ -73,6 +73,24 @@ base::Status Info(Context& ctx, const std::string& name) {
   return base::Ok();
 }
 
+base::Status Refresh(Context& ctx, const std::string& name) {
+  json image = TRY(ResolveImage(ctx, name));
+  std::string fp = image.value("fingerprint", "");
+  json op = TRY(ctx.conn.Post("/1.0/images/" + fp + "/refresh", json::object()));
+  json done = TRY_CTX(WaitWithProgress(ctx, op), "refreshing image " + fp.substr(0, 12));
+  const json& md = done["metadata"];
+  if (md.is_object() && md.value("refreshed", false)) {
+    std::cout << "Image " << fp.substr(0, 12) << " refreshed to "
+              << md.value("fingerprint", "").substr(0, 12)
+              << (md.value("old_kept", false) ? " (old version kept while containers use it)" : "")
+              << "\n";
+  } else {
+    std::cout << "Image " << fp.substr(0, 12) << " is already up to date.\n";
+  }
+  std::cout << std::flush;
+  return base::Ok();
+}
+
 base::Status Show(Context& ctx, const std::string& name) {
   json image = TRY(ResolveImage(ctx, name));
   std::cout << ToYaml(ImageWritable(image)) << std::flush;
@@ -247,6 +265,14 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
          "update and, for downloaded images, their source (as lxc image info).\n\n"
          "Examples:\n  nest image info bb\n  nest image info 1a2b3c",
          Info);
+  AddOne(image, ctx, "refresh", "Check an image against its source now",
+         "Asks the image's update source (the remote and alias it was copied from)\n"
+         "which image the alias names now; when that is a new one, downloads and\n"
+         "verifies it, then moves the aliases to it and removes the old image (kept\n"
+         "while containers use it). A failed download changes nothing. Works whatever\n"
+         "images.auto_update_interval and the image's auto_update flag say.\n\n"
+         "Examples:\n  nest image refresh bb",
+         Refresh);
   AddOne(image, ctx, "show", "Print an image's writable properties as YAML",
          "Prints auto_update, properties, public, expires_at and profiles: what\n"
          "\"nest image edit\" accepts.\n\nExamples:\n  nest image show bb",

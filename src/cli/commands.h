@@ -42,6 +42,7 @@ void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
 void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
+void RegisterAdminCommand(CLI::App& app, Context& ctx);  // admin run-task
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

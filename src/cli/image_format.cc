@@ -162,11 +162,32 @@ std::string RenderImageInfo(const json& image) {
   }
   out << "Cached: " << (Flag(image, "cached") ? "yes" : "no") << "\n";
   out << "Auto update: " << (Flag(image, "auto_update") ? "enabled" : "disabled") << "\n";
+  if (Flag(image, "cached")) {
+    std::string expires = ImageTimestamp(Str(image, "cache_expires_at"));
+    out << "Cache expires: "
+        << (expires.empty() ? "never (images.remote_cache_expiry is 0)"
+                            : expires + " unless used (images.remote_cache_expiry)")
+        << "\n";
+  }
   if (auto s = image.find("update_source"); s != image.end() && s->is_object()) {
     out << "Source:\n";
     out << "    Server: " << Str(*s, "server") << "\n";
     out << "    Protocol: " << Str(*s, "protocol") << "\n";
     out << "    Alias: " << Str(*s, "alias") << "\n";
+    std::string checked = ImageTimestamp(Str(image, "last_checked_at"));
+    out << "    Last checked: " << (checked.empty() ? "never" : checked) << "\n";
+    if (Flag(image, "auto_update") && Str(*s, "protocol") != "builtin") {
+      std::string next = ImageTimestamp(Str(image, "next_update_check_at"));
+      out << "    Next check: "
+          << (next.empty() ? "never (images.auto_update_interval is 0)" : next) << "\n";
+    }
+  }
+  if (auto u = image.find("used_by"); u != image.end() && u->is_array() && !u->empty()) {
+    out << "Used by:\n";
+    for (const auto& user : *u) {
+      std::string url = user.is_string() ? user.get<std::string>() : user.dump();
+      out << "    - " << url.substr(url.rfind('/') + 1) << "\n";
+    }
   }
   auto profiles = image.find("profiles");
   if (profiles == image.end() || !profiles->is_array() || profiles->empty()) {

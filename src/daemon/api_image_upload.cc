@@ -12,7 +12,6 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <memory>
 
 #include "base/strings.h"
@@ -30,12 +29,6 @@ namespace {
 using http::Request;
 using http::Response;
 using nlohmann::json;
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // sha256 of the concatenation of `pieces`: LXD's fingerprint of a unified
 // image (one piece) or of a split one (metadata, then rootfs).
@@ -142,7 +135,7 @@ base::Status Import(Context& ctx, const UploadedImage& up, ops::Operation& op) {
   rec.type = "container";
   rec.created_at = stored.created_at * 1000000000LL;
   rec.expires_at = imported.metadata.expiry_date * 1000000000LL;
-  rec.uploaded_at = NowNanos();
+  rec.uploaded_at = ctx.clock.Now();
   rec.cached = false;
   rec.auto_update = false;
   rec.properties = stored.properties;

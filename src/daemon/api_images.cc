@@ -1,9 +1,12 @@
 // /1.0/images and /1.0/images/<fingerprint>: list, get, update, delete. Upload
 // (POST /1.0/images), export and aliases have their own files.
+#include "core/cache_policy.h"
+#include "core/server_config.h"
 #include "core/time_format.h"
 #include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
+#include "daemon/image_gc.h"
 #include "daemon/routes.h"
 #include "storage/image_import.h"
 
@@ -15,7 +18,22 @@ using http::Response;
 
 std::string ImageUrl(const std::string& fingerprint) { return "/1.0/images/" + fingerprint; }
 
-nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img) {
+// The cache policy's view of one image, for the fields nest adds to LXD's
+// Image object: last_checked_at, next_update_check_at, cache_expires_at (the
+// zero time = never) and used_by.
+struct PolicyKeys {
+  int64_t expiry_days = 0;
+  int64_t interval_hours = 0;
+};
+
+PolicyKeys ReadPolicyKeys(Context& ctx) {
+  auto config = ctx.db->GetConfig();
+  db::ConfigMap stored = config ? *config : db::ConfigMap{};
+  return {core::GetInt(stored, "images.remote_cache_expiry"),
+          core::GetInt(stored, "images.auto_update_interval")};
+}
+
+nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img, const PolicyKeys& keys) {
   nlohmann::json aliases = nlohmann::json::array();
   for (const auto& name : img.aliases) {
     std::string description;
@@ -40,6 +58,18 @@ nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img) {
       {"profiles", {"default"}},
       {"project", "default"},
   };
+  std::vector<std::string> users;
+  if (auto u = ctx.db->InstancesUsingImage(img.fingerprint)) users = *u;
+  auto facts = PolicyFacts(img, static_cast<int>(users.size()));
+  nlohmann::json used_by = nlohmann::json::array();
+  for (const auto& n : users) used_by.push_back("/1.0/instances/" + n);
+  j["used_by"] = used_by;
+  j["last_checked_at"] = core::FormatRfc3339(img.last_checked_at);
+  j["cache_expires_at"] = core::FormatRfc3339(core::CacheExpiresAt(facts, keys.expiry_days));
+  int64_t next_check = img.update_source.protocol == "builtin"
+                           ? 0
+                           : core::NextUpdateCheckAt(facts, keys.interval_hours);
+  j["next_update_check_at"] = core::FormatRfc3339(next_check);
   if (!img.update_source.empty()) {
     j["update_source"] = {{"alias", img.update_source.alias},
                           {"certificate", img.update_source.certificate},
@@ -92,8 +122,9 @@ Response List(Context& ctx, Request& req) {
   if (!list) return Response::Error(list.error());
   nlohmann::json out = nlohmann::json::array();
   bool full = req.Query("recursion", "0") != "0";
+  PolicyKeys keys = ReadPolicyKeys(ctx);
   for (const auto& img : *list) {
-    out.push_back(full ? ImageJson(ctx, img) : nlohmann::json(ImageUrl(img.fingerprint)));
+    out.push_back(full ? ImageJson(ctx, img, keys) : nlohmann::json(ImageUrl(img.fingerprint)));
   }
   return Response::Sync(out);
 }
@@ -101,7 +132,7 @@ Response List(Context& ctx, Request& req) {
 Response Get(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
-  return Response::Sync(ImageJson(ctx, *img), ImageEtag(*img));
+  return Response::Sync(ImageJson(ctx, *img, ReadPolicyKeys(ctx)), ImageEtag(*img));
 }
 
 // PUT replaces auto_update, public and properties (and expires_at when given);

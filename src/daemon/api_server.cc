@@ -7,6 +7,7 @@
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
+#include "daemon/scheduler.h"
 
 namespace nest::daemon {
 namespace {
@@ -105,6 +106,8 @@ Response SetConfig(Context& ctx, const Request& req, bool patch) {
   }
   if (auto s = ctx.db->ReplaceConfig(next); !s) return Response::Error(s.error());
   ctx.events->PublishLifecycle("config-updated", "/1.0");
+  // A new interval or expiry applies at once, without a restart.
+  if (ctx.scheduler) ctx.scheduler->Poke();
   return Response::EmptySync();
 }
 

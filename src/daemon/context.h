@@ -2,9 +2,11 @@
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "daemon/clock.h"
 #include "daemon/ops/events.h"
 #include "daemon/ops/operations.h"
 #include "db/database.h"
@@ -12,6 +14,9 @@
 #include "storage/image_store.h"
 
 namespace nest::daemon {
+
+class ImageFetcher;
+class Scheduler;
 
 struct Paths {
   std::string dir;  // $NEST_DIR
@@ -30,11 +35,19 @@ struct Context {
   std::string subgid_file;
   std::string cgroup_prefix;  // "nest", or "nest-<hash>" for a non-default $NEST_DIR
   std::string architecture;   // uname machine, e.g. x86_64
+  Clock clock;                // "now" for image times and the cache policy
   std::vector<std::shared_ptr<runtime::CgroupHierarchy>> cgroups;
   std::unique_ptr<db::Database> db;
   std::unique_ptr<storage::ImageStore> images;
   std::unique_ptr<ops::EventHub> events;
   std::unique_ptr<ops::OperationManager> operations;
+  // Held shared while a container is being created from an image, exclusively
+  // while the image collector decides and removes: an image never disappears
+  // between "this image exists" and "a container now uses it".
+  std::shared_mutex image_use_mu;
+  // Set once at start-up; null in unit tests.
+  ImageFetcher* fetcher = nullptr;  // downloads from remotes (image updates)
+  Scheduler* scheduler = nullptr;   // poked when the config or the store changes
 };
 
 }  // namespace nest::daemon

@@ -8,13 +8,17 @@
 
 #include <cstdlib>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "base/log.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
+#include "daemon/image_gc.h"
+#include "daemon/image_update.h"
 #include "daemon/instances.h"
 #include "daemon/routes.h"
+#include "daemon/scheduler.h"
 #include "storage/image_import.h"
 #include "sys/syscalls.h"
 
@@ -62,6 +66,7 @@ base::Result<int> RunDaemon(const Options& options) {
   if (options.debug) base::SetLogLevel(base::LogLevel::kDebug);
   Context ctx;
   ctx.paths.dir = options.dir;
+  ctx.clock = Clock(options.clock_file);
   TRY_CTX(PrepareDirs(ctx.paths), "preparing " + options.dir);
   ctx.monitor_path = EnvOr("NEST_MONITOR", SelfDir() + "/nest-monitor");
   if (!sys::Exists(ctx.monitor_path)) {
@@ -85,6 +90,11 @@ base::Result<int> RunDaemon(const Options& options) {
   ctx.images = std::make_unique<storage::ImageStore>(ctx.paths.Images());
   ctx.images->CleanTemporary();
   storage::RemoveIncompleteImages(ctx.paths.Images());
+  if (auto images = ctx.db->ListImages()) {
+    std::set<std::string> known;
+    for (const auto& img : *images) known.insert(img.fingerprint);
+    storage::RemoveUnknownImages(ctx.paths.Images(), known);
+  }
   ctx.events = std::make_unique<ops::EventHub>();
   ctx.operations = std::make_unique<ops::OperationManager>(ctx.events.get());
   InstanceManager instances(ctx);
@@ -97,6 +107,14 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterExecRoutes(router, ctx, instances);
   RegisterProfileRoutes(router, ctx);
   RegisterImageRoutes(router, ctx);
+  RegisterTaskRoutes(router, ctx);
+
+  Scheduler scheduler;
+  scheduler.Add("image-expiry", "Cleaning up expired images",
+                [&ctx] { return CollectImages(ctx); });
+  scheduler.Add("image-update", "Updating images",
+                [&ctx] { return UpdateImages(ctx, ctx.fetcher); });
+  ctx.scheduler = &scheduler;
 
   http::Server server(router);
   TRY(server.Listen(ctx.paths.Socket()));
@@ -114,7 +132,9 @@ base::Result<int> RunDaemon(const Options& options) {
     server.Stop();
   });
   base::LogInfo("nestd serving on " + ctx.paths.Socket());
+  scheduler.Start();
   server.Run();
+  scheduler.Stop();
   ::pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   return 0;

@@ -12,6 +12,7 @@ namespace nest::daemon {
 struct Options {
   std::string dir;  // $NEST_DIR
   bool debug = false;
+  std::string clock_file;  // --clock-file: see daemon/clock.h
 };
 
 // Prepares everything and serves until SIGTERM/SIGINT. Returns the exit code.

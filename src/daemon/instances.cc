@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "base/log.h"
 #include "base/reverter.h"
@@ -15,6 +14,7 @@
 #include "core/server_config.h"
 #include "core/template.h"
 #include "core/time_format.h"
+#include "daemon/scheduler.h"
 #include "runtime/launcher.h"
 #include "storage/container_storage.h"
 #include "sys/syscalls.h"
@@ -27,12 +27,6 @@ using base::Result;
 using base::Status;
 
 constexpr int kDefaultStopTimeoutS = 30;
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string InstanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
 
@@ -76,7 +70,7 @@ Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias) {
   rec.size = built.size;
   rec.architecture = built.architecture;
   rec.created_at = built.created_at * 1000000000LL;
-  rec.uploaded_at = NowNanos();
+  rec.uploaded_at = ctx_.clock.Now();
   rec.last_used_at = rec.uploaded_at;
   rec.cached = true;
   rec.auto_update = core::GetBool(config, "images.auto_update_cached");
@@ -142,13 +136,14 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
     return Error::Conflict("instance \"" + name + "\" already exists");
   }
   std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object())));
+  std::shared_lock image_use(ctx_.image_use_mu);
   auto image = TRY(ctx_.db->GetImage(fp));
   rec.architecture = image.architecture;
   rec.image_fingerprint = fp;
   for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
   rec.config["volatile.base_image"] = fp;
   rec.config["volatile.apply_template"] = "create";  // applied at the first start, as LXD
-  rec.created_at = NowNanos();
+  rec.created_at = ctx_.clock.Now();
 
   base::Reverter revert;
   TRY(storage::CreateContainerStorage(ctx_.paths.Container(name)));
@@ -218,7 +213,7 @@ Status InstanceManager::StartLocked(const std::string& name) {
     return e;
   }
   if (rec.config.erase("volatile.apply_template")) (void)ctx_.db->UpdateInstance(rec);
-  (void)ctx_.db->TouchInstance(name, NowNanos());
+  (void)ctx_.db->TouchInstance(name, ctx_.clock.Now());
   ctx_.events->PublishLifecycle("instance-started", InstanceUrl(name));
   return base::Ok();
 }
@@ -290,6 +285,8 @@ Status InstanceManager::Delete(const std::string& name) {
   TRY(storage::DeleteContainerStorage(ctx_.paths.Container(name)));
   TRY(ctx_.db->DeleteInstance(name));
   ctx_.events->PublishLifecycle("instance-deleted", InstanceUrl(name));
+  // Its image may now be unused: let the collector look.
+  if (ctx_.scheduler) ctx_.scheduler->Poke();
   return base::Ok();
 }
 

@@ -18,7 +18,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: nestd [--foreground | --detach] [--debug]\n"
+    "Usage: nestd [--foreground | --detach] [--debug] [--clock-file FILE]\n"
     "\n"
     "The nest daemon: serves the LXD 1.0 REST API on $NEST_DIR/unix.socket and\n"
     "manages images and unprivileged system containers.\n"
@@ -27,6 +27,9 @@ constexpr const char* kUsage =
     "  --detach      run in the background, logging to $NEST_DIR/nestd.log; returns\n"
     "                once the API socket answers\n"
     "  --debug       log debug messages\n"
+    "  --clock-file FILE  test hook: read \"now\" (RFC 3339, e.g.\n"
+    "                2026-12-01T00:00:00Z) from FILE whenever it exists; image\n"
+    "                expiry and update checks follow it\n"
     "\n"
     "Environment:\n"
     "  NEST_DIR          state directory (default /var/lib/nest)\n"
@@ -69,6 +72,10 @@ int main(int argc, char** argv) {
       detach = false;
     } else if (a == "--debug") {
       options.debug = true;
+    } else if (a == "--clock-file" && i + 1 < argc) {
+      options.clock_file = argv[++i];
+    } else if (a.rfind("--clock-file=", 0) == 0) {
+      options.clock_file = a.substr(std::strlen("--clock-file="));
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;

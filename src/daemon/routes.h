@@ -12,6 +12,7 @@ void RegisterInstanceRoutes(http::Router& router, Context& ctx, InstanceManager&
 void RegisterExecRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterProfileRoutes(http::Router& router, Context& ctx);
 void RegisterImageRoutes(http::Router& router, Context& ctx);
+void RegisterTaskRoutes(http::Router& router, Context& ctx);
 // Parts of the image routes, called by RegisterImageRoutes.
 void RegisterImageAliasRoutes(http::Router& router, Context& ctx);
 void RegisterImageUploadRoutes(http::Router& router, Context& ctx);

@@ -632,4 +632,18 @@ void RemoveIncompleteImages(const std::string& images_dir) {
   for (const auto& o : orphans) (void)sys::RemoveAll(o);
 }
 
+void RemoveUnknownImages(const std::string& images_dir, const std::set<std::string>& known) {
+  DIR* d = ::opendir(images_dir.c_str());
+  if (!d) return;
+  std::vector<std::string> unknown;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() == 64 && name.find_first_not_of("0123456789abcdef") == name.npos &&
+        !known.count(name))
+      unknown.push_back(name);
+  }
+  ::closedir(d);
+  for (const auto& fp : unknown) (void)RemoveImageFiles(images_dir, fp);
+}
+
 }  // namespace nest::storage

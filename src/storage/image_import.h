@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "base/result.h"
@@ -112,5 +113,10 @@ base::Status RemoveImageFiles(const std::string& images_dir, const std::string& 
 // <fp>.meta/ and <fp>.rootfs-file whose <fp> is absent (an import or removal
 // cut short). Must not run while an import is in progress.
 void RemoveIncompleteImages(const std::string& images_dir);
+
+// At daemon start: removes the files of every image whose fingerprint is not
+// in `known` (the database's images): what a removal cut short between the
+// row and the files left behind (lxd-spec §1.4 pruneLeftoverImages).
+void RemoveUnknownImages(const std::string& images_dir, const std::set<std::string>& known);
 
 }  // namespace nest::storage
