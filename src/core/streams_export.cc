@@ -159,7 +159,45 @@ base::Result<json> ParseJson(std::string_view text, std::string_view what) {
   }
 }
 
+// Compression magic → tarball extension (LXD's shared/archive.go); "" if unknown.
+std::string TarExtension(std::string_view h) {
+  if (base::StartsWith(h, "BZ")) return ".tar.bz2";
+  if (base::StartsWith(h, "\x1f\x8b")) return ".tar.gz";
+  if (base::StartsWith(h, std::string_view("\xfd"
+                                           "7zXZ\0",
+                                           6)))
+    return ".tar.xz";
+  if (base::StartsWith(h, std::string_view("\x5d\x00\x00", 3))) return ".tar.lzma";
+  if (base::StartsWith(h, "\x28\xb5\x2f\xfd")) return ".tar.zst";
+  if (h.size() >= 262 && h.substr(257, 5) == "ustar") return ".tar";
+  return "";
+}
+
 }  // namespace
+
+base::Result<StreamsFile> StreamsFileFor(std::string_view part, std::string_view head) {
+  StreamsFile f;
+  std::string ext = TarExtension(head);
+  if (part == "rootfs" && base::StartsWith(head, "hsqs")) {
+    f.ftype = kFtypeSquashfs;
+    f.name = "rootfs.squashfs";
+    return f;
+  }
+  if (ext.empty())
+    return Bad("the image's " + std::string(part) + " file is neither a tarball (gzip, xz, " +
+               "bzip2, lzma, zstd, plain)" + (part == "rootfs" ? " nor squashfs" : ""));
+  if (part == "unified") {
+    f.ftype = kFtypeCombined;
+    f.name = "lxd_combined" + ext;
+  } else if (part == "metadata") {
+    f.ftype = kFtypeMeta;
+    f.name = "lxd" + ext;
+  } else {
+    f.ftype = kFtypeRootTar;
+    f.name = "root" + ext;
+  }
+  return f;
+}
 
 base::Result<std::string> DebianArchitecture(std::string_view name) {
   std::string kernel = TRY(KernelArchitecture(name));

@@ -75,6 +75,13 @@ struct StreamsOptions {
   std::string updated;  // the "updated" stamp (RFC 2822, as simplestreams writes it)
 };
 
+// The ftype and file name of an exported file from its first bytes (264 are
+// enough): `part` is "unified", "metadata" or "rootfs". The name keeps the
+// real compression: "lxd_combined.tar.xz", "lxd.tar.gz", "rootfs.squashfs",
+// "root.tar.xz". kInvalid for a rootfs that is neither squashfs nor a
+// tarball, or metadata that is no tarball.
+base::Result<StreamsFile> StreamsFileFor(std::string_view part, std::string_view head);
+
 // The Debian name of an architecture LXD knows (x86_64 → amd64, aarch64 → arm64,
 // armv7l → armhf, i686 → i386, ppc64le → ppc64el…). kInvalid for unknown names.
 base::Result<std::string> DebianArchitecture(std::string_view name);

@@ -64,6 +64,27 @@ TEST(StreamsExport, Names) {
   EXPECT_EQ(StreamsSerial(0), "19700101_0000");
 }
 
+TEST(StreamsExport, FileKindsFromMagic) {
+  auto kind = [](std::string_view part, std::string_view head) {
+    auto f = StreamsFileFor(part, head);
+    return f.ok() ? f->ftype + " " + f->name : "error: " + f.error().message();
+  };
+  std::string tar(300, '\0');
+  tar.replace(257, 5, "ustar");
+  EXPECT_EQ(kind("unified", "\x1f\x8b\x08"), "lxd_combined.tar.gz lxd_combined.tar.gz");
+  EXPECT_EQ(kind("unified", std::string_view("\xfd"
+                                             "7zXZ\0",
+                                             6)),
+            "lxd_combined.tar.gz lxd_combined.tar.xz");
+  EXPECT_EQ(kind("metadata", "\x1f\x8b\x08"), "lxd.tar.xz lxd.tar.gz");
+  EXPECT_EQ(kind("metadata", tar), "lxd.tar.xz lxd.tar");
+  EXPECT_EQ(kind("rootfs", "hsqs...."), "squashfs rootfs.squashfs");
+  EXPECT_EQ(kind("rootfs", "BZh9"), "root.tar.xz root.tar.bz2");
+  EXPECT_EQ(kind("rootfs", "\x28\xb5\x2f\xfd"), "root.tar.xz root.tar.zst");
+  EXPECT_NE(kind("rootfs", "QFI\xfb").find("nor squashfs"), std::string::npos);
+  EXPECT_NE(kind("metadata", "hsqs").find("neither a tarball"), std::string::npos);
+}
+
 TEST(StreamsExport, SplitSquashfsImage) {
   StreamsImage img = Split('a');
   img.aliases = {"debian/12", "deb"};
