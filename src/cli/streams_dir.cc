@@ -103,8 +103,12 @@ base::Result<std::unique_ptr<StreamsDir>> StreamsDir::Open(const std::string& di
   struct stat st {};
   if (::stat(dir.c_str(), &st) < 0) {
     if (errno != ENOENT) return base::Error::FromErrno(dir, errno);
-    if (::mkdir(dir.c_str(), 0755) < 0)
-      return base::Error::FromErrno("creating directory " + dir, errno);
+    if (::mkdir(dir.c_str(), 0755) < 0) {
+      int err = errno;
+      base::Error e = base::Error::FromErrno("creating directory " + dir, err);
+      if (err == ENOENT) e = base::Error(e.kind(), e.message() + " (its parent must exist)", err);
+      return e;
+    }
     d->created_ = true;
   } else if (!S_ISDIR(st.st_mode)) {
     return base::Error::Invalid(dir + " exists and is not a directory");
