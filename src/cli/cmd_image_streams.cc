@@ -88,6 +88,7 @@ base::Result<core::StreamsImage> Describe(const json& image) {
   out.fingerprint = image.value("fingerprint", "");
   out.architecture = image.value("architecture", "");
   std::string created = image.value("created_at", "");
+  if (created.empty()) created = image.value("uploaded_at", "");
   int64_t nanos = TRY_CTX(core::ParseRfc3339(created), "image " + out.fingerprint + " created_at");
   out.created_at = nanos / 1000000000;
   if (auto p = image.find("properties"); p != image.end() && p->is_object()) {

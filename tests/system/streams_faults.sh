@@ -91,7 +91,7 @@ get $SQ
 expect_eq "https with the test's certificate" "0 200 $SUM" "$RC $CODE $SUM_GOT"
 run openssl x509 -in "$STREAMS_CERT" -noout -ext subjectAltName
 expect_match "the certificate names 127.0.0.1 and localhost" 'IP Address:127\.0\.0\.1.*DNS:localhost|DNS:localhost.*IP Address:127\.0\.0\.1' "$(tr '\n' ' ' <<<"$OUT")"
-CACERT= get $SQ
+CACERT='' get $SQ
 check "https without trusting the certificate fails (curl exit $RC)" test "$RC" -ne 0
 streams_log_reset
 run curl -s --max-time 5 "http://127.0.0.1:$STREAMS_PORT/"

@@ -24,12 +24,13 @@
 STREAMS_PID=
 STREAMS_STATE=
 STREAMS_PORT=
-STREAMS_URL=
+STREAMS_URL= # set by streams_serve, used by the tests that source this file
+export STREAMS_URL
 STREAMS_CERT=
 STREAMS_SERVER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/streams_server.py
 
 streams_serve() {
-  local dir=$1 tls=${2:-} i
+  local dir=$1 tls=${2:-} _
   command -v python3 >/dev/null || { log "streams_serve: python3 missing"; return 1; }
   STREAMS_STATE=$(mktemp -d "${W:-/tmp}/streams-server.XXXXXX") || return 1
   local args=(--root "$dir" --state "$STREAMS_STATE" --parent-pid $$)
@@ -44,7 +45,7 @@ streams_serve() {
   fi
   python3 "$STREAMS_SERVER" "${args[@]}" >>"$STREAMS_STATE/server.out" 2>&1 </dev/null &
   STREAMS_PID=$!
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     if [ -s "$STREAMS_STATE/port" ]; then
       STREAMS_PORT=$(cat "$STREAMS_STATE/port")
       if [ -n "$STREAMS_CERT" ]; then
@@ -73,8 +74,8 @@ streams_log_reset() { : >"$STREAMS_STATE/requests.log"; }
 streams_stop() {
   [ -n "$STREAMS_PID" ] || return 0
   kill -TERM "$STREAMS_PID" 2>/dev/null
-  local i
-  for i in $(seq 1 30); do
+  local _
+  for _ in $(seq 1 30); do
     kill -0 "$STREAMS_PID" 2>/dev/null || break
     sleep 0.1
   done
