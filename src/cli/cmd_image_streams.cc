@@ -228,7 +228,11 @@ base::Status ExportStreams(Context& ctx, const StreamsArgs& a) {
   std::vector<StagedImage> staged;
   std::vector<core::StreamsImage> images;
   for (const auto& [image, label] : selected) {
-    staged.push_back(TRY(Stage(ctx, image, label, dir->staging())));
+    if (core::StreamsTreeHas(tree, image.value("fingerprint", ""))) {
+      staged.push_back({TRY(Describe(image)), label, "", ""});  // no need to fetch its files
+    } else {
+      staged.push_back(TRY(Stage(ctx, image, label, dir->staging())));
+    }
     images.push_back(staged.back().image);
   }
   core::StreamsUpdate up = TRY_CTX(core::UpdateStreamsTree(tree, images, {a.prune, Rfc2822Now()}),

@@ -213,6 +213,15 @@ std::string StreamsSerial(int64_t unix_seconds) {
   return t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2) + "_" + t.substr(11, 2) + t.substr(14, 2);
 }
 
+bool StreamsTreeHas(const StreamsTree& tree, std::string_view fingerprint) {
+  for (const auto& [_, product] : tree.products["products"].items()) {
+    for (const auto& [__, version] : product["versions"].items()) {
+      if (StreamsVersionFingerprint(version) == fingerprint) return true;
+    }
+  }
+  return false;
+}
+
 std::string StreamsVersionFingerprint(const json& version) {
   auto items = version.find("items");
   if (items == version.end() || !items->is_object()) return "";
@@ -295,15 +304,15 @@ base::Result<StreamsUpdate> UpdateStreamsTree(const StreamsTree& tree,
     const std::string& fp = image.fingerprint;
     if (fp.size() != 64) return Bad("image \"" + fp + "\": not a sha256 fingerprint");
     if (!seen.insert(fp).second) return Bad("image " + fp + " is listed twice");
-    TRY(CheckFile(image.meta, fp));
-    if (image.rootfs) TRY(CheckFile(*image.rootfs, fp));
-    std::string arch = TRY_CTX(DebianArchitecture(image.architecture), "image " + fp);
 
     std::string id, serial;
     if (auto it = located.find(fp); it != located.end()) {
       std::tie(id, serial) = it->second;
       up.reused.push_back(fp);
     } else {
+      TRY(CheckFile(image.meta, fp));
+      if (image.rootfs) TRY(CheckFile(*image.rootfs, fp));
+      std::string arch = TRY_CTX(DebianArchitecture(image.architecture), "image " + fp);
       std::string os = Property(image, "os", "nest");
       std::string release = Property(image, "release", fp.substr(0, 12));
       std::string variant = Property(image, "variant", "default");

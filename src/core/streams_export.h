@@ -112,10 +112,14 @@ base::Result<StreamsTree> ParseStreamsTree(std::optional<std::string_view> index
 // within a product the newest serial wins, as LXD resolves it).
 // Errors (kInvalid): a unified image whose sha256 is not its fingerprint, a
 // file without sha256/size, an unknown ftype, an unknown architecture, two
-// images of this run with the same fingerprint.
+// images of this run with the same fingerprint. The files (meta, rootfs) of an
+// image the tree already has are not looked at: the caller need not fetch them.
 base::Result<StreamsUpdate> UpdateStreamsTree(const StreamsTree& tree,
                                               const std::vector<StreamsImage>& images,
                                               const StreamsOptions& options);
+
+// Whether some version of the tree stands for `fingerprint`.
+bool StreamsTreeHas(const StreamsTree& tree, std::string_view fingerprint);
 
 // The fingerprint a version of an existing tree stands for ("" if none):
 // the sha256 of an lxd_combined.tar.gz item, else the metadata item's combined hash.

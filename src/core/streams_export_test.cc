@@ -203,6 +203,14 @@ TEST(StreamsExport, ReExportIsIdempotent) {
   StreamsUpdate first = Update(Empty(), {v1});
   StreamsUpdate again = Update(Reload(first), {v1});
   EXPECT_TRUE(again.new_files.empty());
+  EXPECT_TRUE(StreamsTreeHas(Reload(first), Hex('a')));
+  EXPECT_FALSE(StreamsTreeHas(Reload(first), Hex('b')));
+  // The files of an image already there are not needed.
+  StreamsImage bare = v1;
+  bare.meta = {};
+  bare.rootfs.reset();
+  StreamsUpdate known = Update(Reload(first), {bare});
+  EXPECT_EQ(known.products, first.products);
   EXPECT_EQ(again.reused, std::vector<std::string>{Hex('a')});
   EXPECT_EQ(again.products, first.products);
 }
