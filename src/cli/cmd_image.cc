@@ -300,6 +300,7 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
 
   RegisterImageAliasCommands(*image, ctx);
   RegisterImageTransferCommands(*image, ctx);
+  RegisterImageStreamsCommand(*image, ctx);
 }
 
 }  // namespace nest::cli

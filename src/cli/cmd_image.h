@@ -21,5 +21,6 @@ std::string PathEscape(std::string_view segment);
 
 void RegisterImageAliasCommands(CLI::App& image, Context& ctx);  // alias create|delete|list|rename
 void RegisterImageTransferCommands(CLI::App& image, Context& ctx);  // import, export
+void RegisterImageStreamsCommand(CLI::App& image, Context& ctx);    // export-streams
 
 }  // namespace nest::cli
