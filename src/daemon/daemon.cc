@@ -16,6 +16,7 @@
 #include "daemon/instances.h"
 #include "daemon/routes.h"
 #include "storage/image_import.h"
+#include "storage/storage_driver.h"
 #include "sys/syscalls.h"
 
 namespace nest::daemon {
@@ -85,6 +86,7 @@ base::Result<int> RunDaemon(const Options& options) {
   ctx.images = std::make_unique<storage::ImageStore>(ctx.paths.Images());
   ctx.images->CleanTemporary();
   storage::RemoveIncompleteImages(ctx.paths.Images());
+  storage::RemoveInterruptedCreates(ctx.paths.Containers());
   ctx.events = std::make_unique<ops::EventHub>();
   ctx.operations = std::make_unique<ops::OperationManager>(ctx.events.get());
   InstanceManager instances(ctx);

@@ -14,6 +14,7 @@
 #include "runtime/exec.h"
 #include "runtime/running_state.h"
 #include "runtime/start_plan.h"
+#include "storage/storage_driver.h"
 
 namespace nest::daemon {
 
@@ -52,6 +53,9 @@ class InstanceManager {
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);
   std::string CgroupFor(const std::string& name) const;
+  // The storage driver the instance was created with (volatile.storage.driver).
+  base::Result<std::unique_ptr<storage::StorageDriver>> DriverFor(
+      const db::InstanceRecord& rec) const;
   // The image's templates for this start's trigger, rendered.
   base::Result<std::vector<runtime::PlannedFile>> RenderTemplates(const db::InstanceRecord& record,
                                                                   const db::ConfigMap& config,
