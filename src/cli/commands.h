@@ -42,6 +42,16 @@ void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
 void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
+void RegisterPublishCommand(CLI::App& app, Context& ctx);
+
+// publish: the ImagesPost body with an instance source.
+struct PublishOptions {
+  std::string instance;
+  std::vector<std::string> aliases;
+  std::vector<std::string> properties;  // key=value
+  bool is_public = false;
+};
+base::Result<nlohmann::json> PublishPost(const PublishOptions& options);
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

@@ -98,7 +98,7 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterInstanceRoutes(router, ctx, instances);
   RegisterExecRoutes(router, ctx, instances);
   RegisterProfileRoutes(router, ctx);
-  RegisterImageRoutes(router, ctx);
+  RegisterImageRoutes(router, ctx, instances);
 
   http::Server server(router);
   TRY(server.Listen(ctx.paths.Socket()));
