@@ -27,6 +27,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
   RegisterImageCommand(app, ctx);
   RegisterVersionCommand(app, ctx);
   RegisterAdminCommand(app, ctx);
+  RegisterPublishCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,6 +37,21 @@ TEST(LaunchTest, BuiltinImageRequest) {
   EXPECT_FALSE(body->contains("profiles"));
 }
 
+TEST(PublishTest, ImagesPostWithAnInstanceSource) {
+  PublishOptions o;
+  o.instance = "c1";
+  o.aliases = {"mine", "also"};
+  o.properties = {"os=busybox", "description=a b=c"};
+  o.is_public = true;
+  auto body = PublishPost(o);
+  ASSERT_TRUE(body.ok()) << body.error().message();
+  EXPECT_EQ(*body, json::parse(R"({"source":{"type":"container","name":"c1"},"public":true,
+    "properties":{"os":"busybox","description":"a b=c"},
+    "aliases":[{"name":"mine","description":""},{"name":"also","description":""}]})"));
+  o.properties = {"novalue"};
+  EXPECT_FALSE(PublishPost(o).ok());
+}
+
 TEST(LaunchTest, ProfilesEphemeralAndInit) {
   LaunchOptions o;
   o.image = "web";

@@ -43,6 +43,16 @@ void RegisterConfigCommand(CLI::App& app, Context& ctx);
 void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 void RegisterAdminCommand(CLI::App& app, Context& ctx);  // admin run-task
+void RegisterPublishCommand(CLI::App& app, Context& ctx);
+
+// publish: the ImagesPost body with an instance source.
+struct PublishOptions {
+  std::string instance;
+  std::vector<std::string> aliases;
+  std::vector<std::string> properties;  // key=value
+  bool is_public = false;
+};
+base::Result<nlohmann::json> PublishPost(const PublishOptions& options);
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

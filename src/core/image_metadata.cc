@@ -126,4 +126,29 @@ base::Result<ImageMetadata> ParseImageMetadata(std::string_view text) {
   return m;
 }
 
+std::string FormatImageMetadata(const ImageMetadata& m) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "architecture" << YAML::Value << m.architecture;
+  out << YAML::Key << "creation_date" << YAML::Value << m.creation_date;
+  out << YAML::Key << "expiry_date" << YAML::Value << m.expiry_date;
+  out << YAML::Key << "properties" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : m.properties) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap;
+  out << YAML::Key << "templates" << YAML::Value << YAML::BeginMap;
+  for (const auto& [path, t] : m.templates) {
+    out << YAML::Key << path << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "when" << YAML::Value << YAML::Flow << t.when;
+    out << YAML::Key << "create_only" << YAML::Value << t.create_only;
+    out << YAML::Key << "template" << YAML::Value << t.template_file;
+    out << YAML::Key << "properties" << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : t.properties) out << YAML::Key << k << YAML::Value << v;
+    out << YAML::EndMap;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
 }  // namespace nest::core

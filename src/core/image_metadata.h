@@ -37,6 +37,10 @@ struct ImageMetadata {
 // Unknown top-level fields are ignored, as LXD does.
 base::Result<ImageMetadata> ParseImageMetadata(std::string_view text);
 
+// metadata.yaml text for `m` (what ParseImageMetadata reads back): architecture,
+// creation_date, expiry_date, properties and templates, keys sorted.
+std::string FormatImageMetadata(const ImageMetadata& m);
+
 // The kernel's name (uname -m) for an architecture name or alias LXD accepts
 // (amd64 → x86_64, arm64 → aarch64, armhf → armv7l, i386 → i686, ppc64el →
 // ppc64le, …). kInvalid `unknown architecture "<name>"` otherwise.

@@ -101,5 +101,24 @@ TEST(KernelArchitecture, MapsLxdNames) {
   EXPECT_FALSE(KernelArchitecture("AMD64").ok());
 }
 
+TEST(ImageMetadata, FormatRoundTrips) {
+  ImageMetadata m;
+  m.architecture = "x86_64";
+  m.creation_date = 1700000000;
+  m.properties = {{"os", "busybox"}, {"description", "a: b"}};
+  ImageTemplate t;
+  t.when = {"create", "copy"};
+  t.template_file = "hostname.tpl";
+  m.templates["/etc/hostname"] = t;
+  auto back = ParseImageMetadata(FormatImageMetadata(m));
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->architecture, "x86_64");
+  EXPECT_EQ(back->creation_date, 1700000000);
+  EXPECT_EQ(back->properties, m.properties);
+  ASSERT_EQ(back->templates.count("/etc/hostname"), 1u);
+  EXPECT_EQ(back->templates["/etc/hostname"].when, t.when);
+  EXPECT_EQ(back->templates["/etc/hostname"].template_file, "hostname.tpl");
+}
+
 }  // namespace
 }  // namespace nest::core

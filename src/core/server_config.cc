@@ -9,7 +9,7 @@
 namespace nest::core {
 namespace {
 
-enum class KeyType { kBool, kHours, kDays, kAddress, kSize };
+enum class KeyType { kBool, kHours, kDays, kAddress, kSize, kStorageDriver };
 
 struct KeySpec {
   std::string_view name;
@@ -23,6 +23,7 @@ constexpr KeySpec kKeys[] = {
     {"images.auto_update_interval", KeyType::kHours, "6"},
     {"images.max_unpacked_size", KeyType::kSize, "10GiB"},
     {"images.remote_cache_expiry", KeyType::kDays, "10"},
+    {"storage.driver", KeyType::kStorageDriver, "overlay"},
 };
 
 const KeySpec* Find(std::string_view key) {
@@ -80,6 +81,8 @@ std::string Expected(KeyType type) {
       return "expected host:port, [ipv6]:port, :port or empty";
     case KeyType::kSize:
       return "expected a size in bytes greater than 0, e.g. 10GiB, 512MiB or 1000000";
+    case KeyType::kStorageDriver:
+      return "expected overlay or dir";
   }
   return "";
 }
@@ -97,6 +100,8 @@ bool ValidValue(KeyType type, std::string_view value) {
       base::Result<int64_t> n = ParseByteSize(value);
       return n.ok() && n.value() > 0;
     }
+    case KeyType::kStorageDriver:
+      return value == "overlay" || value == "dir";
   }
   return false;
 }

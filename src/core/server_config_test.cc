@@ -56,7 +56,11 @@ TEST(ServerConfig, Validate) {
       {"images.foo", "1",
        "unknown server configuration key \"images.foo\" (known keys: core.https_address, "
        "images.auto_update_cached, images.auto_update_interval, images.max_unpacked_size, "
-       "images.remote_cache_expiry)"},
+       "images.remote_cache_expiry, storage.driver)"},
+      {"storage.driver", "overlay", nullptr},
+      {"storage.driver", "dir", nullptr},
+      {"storage.driver", "zfs",
+       "invalid value \"zfs\" for storage.driver: expected overlay or dir"},
   };
   for (const KeyCase& c : cases) {
     base::Status s = ValidateServerKey(c.key, c.value);
@@ -79,13 +83,14 @@ TEST(ServerConfig, DefaultsAndEffective) {
   EXPECT_EQ(DefaultValue("core.https_address"), "");
   EXPECT_EQ(DefaultValue("images.max_unpacked_size"), "10GiB");
   EXPECT_EQ(DefaultValue("nope"), "");
-  EXPECT_EQ(ServerKeys().size(), 5u);
+  EXPECT_EQ(DefaultValue("storage.driver"), "overlay");
+  EXPECT_EQ(ServerKeys().size(), 6u);
 
   ConfigMap effective = Effective({{"images.auto_update_interval", "0"}});
   EXPECT_EQ(effective["images.auto_update_interval"], "0");
   EXPECT_EQ(effective["images.remote_cache_expiry"], "10");
   EXPECT_EQ(effective["images.auto_update_cached"], "true");
-  EXPECT_EQ(effective.size(), 5u);
+  EXPECT_EQ(effective.size(), 6u);
   EXPECT_EQ(Effective({{"images.remote_cache_expiry", ""}})["images.remote_cache_expiry"], "10");
 }
 

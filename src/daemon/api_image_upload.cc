@@ -18,6 +18,7 @@
 #include "core/http_header.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
+#include "daemon/image_publish.h"
 #include "daemon/image_upload.h"
 #include "daemon/multipart.h"
 #include "daemon/routes.h"
@@ -118,39 +119,7 @@ base::Result<UploadedImage> SaveUpload(Context& ctx, const Request& req) {
   return up;
 }
 
-base::Status Import(Context& ctx, const UploadedImage& up, ops::Operation& op) {
-  storage::ImportedImage imported = TRY(ImportUpload(ctx, up));
-  const storage::StoredImage& stored = imported.stored;
-  if (stored.fingerprint != up.fingerprint) {
-    (void)storage::RemoveImageFiles(ctx.paths.Images(), stored.fingerprint);
-    return base::Error::Internal("the store computed fingerprint " + stored.fingerprint +
-                                 " for an upload whose sha256 is " + up.fingerprint);
-  }
-  db::ImageRecord rec;
-  rec.fingerprint = up.fingerprint;
-  rec.filename = up.filename;
-  rec.size = up.size;
-  rec.is_public = up.is_public;
-  rec.architecture = stored.architecture;
-  rec.type = "container";
-  rec.created_at = stored.created_at * 1000000000LL;
-  rec.expires_at = imported.metadata.expiry_date * 1000000000LL;
-  rec.uploaded_at = ctx.clock.Now();
-  rec.cached = false;
-  rec.auto_update = false;
-  rec.properties = stored.properties;
-  for (const auto& [k, v] : up.properties) rec.properties[k] = v;
-  if (auto created = ctx.db->CreateImage(rec); !created) {
-    (void)storage::RemoveImageFiles(ctx.paths.Images(), up.fingerprint);
-    return std::move(created).error().Context("recording image " + up.fingerprint);
-  }
-  op.UpdateMetadata({{"fingerprint", up.fingerprint}, {"size", std::to_string(up.size)}});
-  ctx.events->PublishLifecycle("image-created", "/1.0/images/" + up.fingerprint,
-                               {{"type", "container"}});
-  return base::Ok();
-}
-
-Response Post(Context& ctx, Request& req) {
+Response Post(Context& ctx, InstanceManager& im, Request& req) {
   std::string type = req.Header("Content-Type");
   if (base::StartsWith(type, "application/json")) {
     auto body = http::ParseJsonBody(req);
@@ -158,6 +127,7 @@ Response Post(Context& ctx, Request& req) {
     std::string source = body->is_object() && (*body)["source"].is_object()
                              ? (*body)["source"].value("type", "")
                              : "";
+    if (source == "container" || source == "instance") return PostPublish(ctx, im, *body);
     return Response::Error(base::Error::Invalid(
         "creating an image from a \"" + source +
         "\" source is not supported yet: upload the image file instead (nest image import)"));
@@ -169,7 +139,7 @@ Response Post(Context& ctx, Request& req) {
   auto up = std::make_shared<UploadedImage>(std::move(*saved));
   auto op = ctx.operations->Create("task", "Downloading image", {}, nullptr,
                                    [&ctx, up](ops::Operation& op) -> base::Status {
-                                     base::Status s = Import(ctx, *up, op);
+                                     base::Status s = ImportAndRecord(ctx, *up, op);
                                      (void)sys::RemoveAll(up->dir);
                                      return s;
                                    });
@@ -179,8 +149,8 @@ Response Post(Context& ctx, Request& req) {
 
 }  // namespace
 
-void RegisterImageUploadRoutes(http::Router& router, Context& ctx) {
-  router.Add("POST", "/1.0/images", [&ctx](Request& r) { return Post(ctx, r); });
+void RegisterImageUploadRoutes(http::Router& router, Context& ctx, InstanceManager& im) {
+  router.Add("POST", "/1.0/images", [&ctx, &im](Request& r) { return Post(ctx, im, r); });
 }
 
 }  // namespace nest::daemon

@@ -214,11 +214,11 @@ Response Delete(Context& ctx, Request& req) {
 
 }  // namespace
 
-void RegisterImageRoutes(http::Router& router, Context& ctx) {
+void RegisterImageRoutes(http::Router& router, Context& ctx, InstanceManager& instances) {
   // Aliases first: "/1.0/images/aliases/export" must reach the alias, not the
   // export of an image "aliases" (equal specificity: the earlier route wins).
   RegisterImageAliasRoutes(router, ctx);
-  RegisterImageUploadRoutes(router, ctx);
+  RegisterImageUploadRoutes(router, ctx, instances);
   RegisterImageExportRoutes(router, ctx);
   router.Add("GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); });
   router.Add("GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); });

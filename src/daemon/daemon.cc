@@ -20,6 +20,7 @@
 #include "daemon/routes.h"
 #include "daemon/scheduler.h"
 #include "storage/image_import.h"
+#include "storage/storage_driver.h"
 #include "sys/syscalls.h"
 
 namespace nest::daemon {
@@ -95,6 +96,7 @@ base::Result<int> RunDaemon(const Options& options) {
     for (const auto& img : *images) known.insert(img.fingerprint);
     storage::RemoveUnknownImages(ctx.paths.Images(), known);
   }
+  storage::RemoveInterruptedCreates(ctx.paths.Containers());
   ctx.events = std::make_unique<ops::EventHub>();
   ctx.operations = std::make_unique<ops::OperationManager>(ctx.events.get());
   InstanceManager instances(ctx);
@@ -106,7 +108,7 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterInstanceRoutes(router, ctx, instances);
   RegisterExecRoutes(router, ctx, instances);
   RegisterProfileRoutes(router, ctx);
-  RegisterImageRoutes(router, ctx);
+  RegisterImageRoutes(router, ctx, instances);
   RegisterTaskRoutes(router, ctx);
 
   Scheduler scheduler;

@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "daemon/context.h"
+#include "daemon/ops/operations.h"
 #include "storage/image_import.h"
 
 namespace nest::daemon {
@@ -28,5 +29,10 @@ struct UploadedImage {
 // Errors are the importer's (kInvalid for a bad image, kConflict for one already
 // stored).
 base::Result<storage::ImportedImage> ImportUpload(Context& ctx, const UploadedImage& upload);
+
+// ImportUpload, then the image's record (not cached; properties of the upload
+// over metadata.yaml's), the operation's metadata {fingerprint, size} and the
+// image-created event. On failure the store and database are as before.
+base::Status ImportAndRecord(Context& ctx, const UploadedImage& upload, ops::Operation& op);
 
 }  // namespace nest::daemon

@@ -16,7 +16,7 @@
 #include "core/time_format.h"
 #include "daemon/scheduler.h"
 #include "runtime/launcher.h"
-#include "storage/container_storage.h"
+#include "storage/storage_driver.h"
 #include "sys/syscalls.h"
 
 namespace nest::daemon {
@@ -27,6 +27,7 @@ using base::Result;
 using base::Status;
 
 constexpr int kDefaultStopTimeoutS = 30;
+constexpr const char* kDriverKey = "volatile.storage.driver";
 
 std::string InstanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
 
@@ -37,6 +38,15 @@ std::mutex& InstanceManager::LockFor(const std::string& name) {
   auto& m = locks_[name];
   if (!m) m = std::make_unique<std::mutex>();
   return *m;
+}
+
+Result<std::unique_ptr<storage::StorageDriver>> InstanceManager::DriverFor(
+    const db::InstanceRecord& rec) const {
+  // Containers made before drivers were recorded are overlay containers.
+  auto it = rec.config.find(kDriverKey);
+  std::string name =
+      it == rec.config.end() ? std::string(storage::kDefaultStorageDriver) : it->second;
+  return TRY_CTX(storage::MakeStorageDriver(name), "instance \"" + rec.name + "\"");
 }
 
 std::string InstanceManager::CgroupFor(const std::string& name) const {
@@ -144,10 +154,21 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
   rec.config["volatile.base_image"] = fp;
   rec.config["volatile.apply_template"] = "create";  // applied at the first start, as LXD
   rec.created_at = ctx_.clock.Now();
+  // The server's driver now; the container keeps it when the key changes later.
+  auto server_config = TRY(ctx_.db->GetConfig());
+  rec.config[kDriverKey] = core::Effective(server_config)["storage.driver"];
+  auto driver = TRY(DriverFor(rec));
+  std::string image_rootfs = ctx_.images->RootfsPath(fp);
+  if (!sys::Exists(image_rootfs)) {
+    return Error::NotFound("image " + fp.substr(0, 12) + " is missing from the store (" +
+                           image_rootfs + ")");
+  }
 
   base::Reverter revert;
-  TRY(storage::CreateContainerStorage(ctx_.paths.Container(name)));
-  revert.Add([this, name] { (void)storage::DeleteContainerStorage(ctx_.paths.Container(name)); });
+  std::string dir = ctx_.paths.Container(name);
+  TRY_CTX(driver->Create(dir, image_rootfs),
+          "creating the " + std::string(driver->Name()) + " storage of \"" + name + "\"");
+  revert.Add([&driver, dir] { (void)driver->Delete(dir); });
   rec.id = TRY(ctx_.db->CreateInstance(rec));
   revert.Add([this, name] { (void)ctx_.db->DeleteInstance(name); });
   (void)ctx_.db->TouchImage(fp, rec.created_at);
@@ -178,12 +199,10 @@ Status InstanceManager::StartLocked(const std::string& name) {
   plan.name = name;
   plan.container_dir = ctx_.paths.Container(name);
   plan.image_rootfs = ctx_.images->RootfsPath(rec.image_fingerprint);
-  if (!sys::Exists(plan.image_rootfs)) {
-    return Error::NotFound("image " + rec.image_fingerprint.substr(0, 12) + " of instance \"" +
-                           name + "\" is missing from the store (" + plan.image_rootfs + ")");
-  }
+  auto driver = TRY(DriverFor(rec));
   plan.privileged = core::IsTrue(config["security.privileged"]);
   plan.nesting = core::IsTrue(config["security.nesting"]);
+  core::Idmap disk_map;  // privileged: container ids are host ids
   if (!plan.privileged) {
     auto subuid = sys::ReadFile(ctx_.subuid_file);
     auto subgid = sys::ReadFile(ctx_.subgid_file);
@@ -196,6 +215,15 @@ Status InstanceManager::StartLocked(const std::string& name) {
     }
     plan.uid = {map->uid.host_base, map->uid.size};
     plan.gid = {map->gid.host_base, map->gid.size};
+    disk_map = *map;
+  }
+  storage::RootfsMount mount = TRY_CTX(driver->PrepareStart(plan.container_dir, disk_map),
+                                       "preparing the root of \"" + name + "\"");
+  plan.rootfs_mount =
+      mount == storage::RootfsMount::kBind ? runtime::kBindRootfs : runtime::kOverlayRootfs;
+  if (!plan.BindRootfs() && !sys::Exists(plan.image_rootfs)) {
+    return Error::NotFound("image " + rec.image_fingerprint.substr(0, 12) + " of instance \"" +
+                           name + "\" is missing from the store (" + plan.image_rootfs + ")");
   }
   std::string trigger =
       rec.config.count("volatile.apply_template") ? rec.config["volatile.apply_template"] : "start";
@@ -276,13 +304,14 @@ Status InstanceManager::Restart(const std::string& name, bool force, int timeout
 
 Status InstanceManager::Delete(const std::string& name) {
   std::lock_guard lock(LockFor(name));
-  TRY(ctx_.db->GetInstance(name));
   if (Running(name)) {
     return Error::Conflict("instance \"" + name +
                            "\" is running: stop it first, or delete with --force");
   }
+  auto rec = TRY(ctx_.db->GetInstance(name));
+  auto driver = TRY(DriverFor(rec));
   (void)runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).Remove();
-  TRY(storage::DeleteContainerStorage(ctx_.paths.Container(name)));
+  TRY(driver->Delete(ctx_.paths.Container(name)));
   TRY(ctx_.db->DeleteInstance(name));
   ctx_.events->PublishLifecycle("instance-deleted", InstanceUrl(name));
   // Its image may now be unused: let the collector look.
@@ -293,6 +322,7 @@ Status InstanceManager::Delete(const std::string& name) {
 Status InstanceManager::Update(const std::string& name, const nlohmann::json& put, bool patch) {
   std::lock_guard lock(LockFor(name));
   auto rec = TRY(ctx_.db->GetInstance(name));
+  const db::InstanceRecord before = rec;
   try {
     if (put.contains("config") && !put["config"].is_null()) {
       auto config = put["config"].get<db::ConfigMap>();
@@ -319,6 +349,15 @@ Status InstanceManager::Update(const std::string& name, const nlohmann::json& pu
   for (const auto& p : rec.profiles) {
     if (!ctx_.db->GetProfile(p)) return Error::NotFound("profile \"" + p + "\" not found");
   }
+  auto driver_of = [](const db::InstanceRecord& r) {
+    auto it = r.config.find(kDriverKey);
+    return it == r.config.end() ? std::string() : it->second;
+  };
+  if (driver_of(rec) != driver_of(before)) {
+    return Error::Invalid(std::string(kDriverKey) +
+                          " is the storage driver the instance was created with: it cannot "
+                          "be changed");
+  }
   TRY(ctx_.db->UpdateInstance(rec));
   ctx_.events->PublishLifecycle("instance-updated", InstanceUrl(name));
   return base::Ok();
@@ -330,6 +369,13 @@ nlohmann::json InstanceManager::StateJson(const std::string& name) const {
   j["status"] = state ? "Running" : "Stopped";
   j["status_code"] = state ? 103 : 102;
   j["disk"] = nlohmann::json::object();
+  if (auto rec = ctx_.db->GetInstance(name)) {
+    if (auto driver = DriverFor(*rec)) {
+      if (auto used = (*driver)->DiskUsage(ctx_.paths.Container(name))) {
+        j["disk"]["root"] = {{"usage", *used}};
+      }
+    }
+  }
   long long mem = 0;
   long long cpu = 0;
   int processes = 0;

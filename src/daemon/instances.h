@@ -14,6 +14,7 @@
 #include "runtime/exec.h"
 #include "runtime/running_state.h"
 #include "runtime/start_plan.h"
+#include "storage/storage_driver.h"
 
 namespace nest::daemon {
 
@@ -36,6 +37,16 @@ class InstanceManager {
   // Replaces the writable fields (InstancePut) after validating them.
   base::Status Update(const std::string& name, const nlohmann::json& put, bool patch);
 
+  // Packs the stopped instance into a unified image tarball at `out_path`
+  // (nest publish): its root as it sees it, container ids as owners;
+  // metadata.yaml with the instance's architecture, creation_date now, the
+  // source image's properties (its image.* keys) overridden by `properties`,
+  // and the source image's templates. The instance cannot start meanwhile.
+  // kConflict when it is running.
+  base::Status Publish(const std::string& name,
+                       const std::map<std::string, std::string>& properties,
+                       const std::string& out_path);
+
   std::optional<runtime::RunningState> Running(const std::string& name) const;
   // The Instance JSON as LXD returns it; with_state adds "state" (InstanceFull).
   nlohmann::json InstanceJson(const db::InstanceRecord& record, bool with_state) const;
@@ -52,6 +63,9 @@ class InstanceManager {
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);
   std::string CgroupFor(const std::string& name) const;
+  // The storage driver the instance was created with (volatile.storage.driver).
+  base::Result<std::unique_ptr<storage::StorageDriver>> DriverFor(
+      const db::InstanceRecord& rec) const;
   // The image's templates for this start's trigger, rendered.
   base::Result<std::vector<runtime::PlannedFile>> RenderTemplates(const db::InstanceRecord& record,
                                                                   const db::ConfigMap& config,

@@ -11,11 +11,11 @@ void RegisterServerRoutes(http::Router& router, Context& ctx);
 void RegisterInstanceRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterExecRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterProfileRoutes(http::Router& router, Context& ctx);
-void RegisterImageRoutes(http::Router& router, Context& ctx);
+void RegisterImageRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterTaskRoutes(http::Router& router, Context& ctx);
 // Parts of the image routes, called by RegisterImageRoutes.
 void RegisterImageAliasRoutes(http::Router& router, Context& ctx);
-void RegisterImageUploadRoutes(http::Router& router, Context& ctx);
+void RegisterImageUploadRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterImageExportRoutes(http::Router& router, Context& ctx);
 
 }  // namespace nest::daemon

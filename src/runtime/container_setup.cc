@@ -39,11 +39,19 @@ Status BecomeRoot(const StartPlan& plan) {
   return base::Ok();
 }
 
-// Builds the root filesystem at plan.RootfsMountPoint(): overlayfs over the
+// Builds the root filesystem at plan.RootfsMountPoint(): for the dir driver a
+// bind mount of the shifted tree; for overlay, overlayfs over the
 // image tree (lower) and the container's own upper directory. Unprivileged, both
 // layers arrive as idmapped mounts and the overlay is mounted from inside the
 // user namespace (an idmapped mount of an overlay itself fails on this kernel).
 Status MountRootfs(const StartPlan& plan, int sock) {
+  if (plan.BindRootfs()) {
+    // The tree is already in the container's ids (dir driver): pivot_root only
+    // needs it to be a mount point.
+    TRY_CTX(sys::Mount(plan.RootfsMountPoint(), plan.RootfsMountPoint(), "", MS_BIND | MS_REC, ""),
+            "bind-mounting rootfs");
+    return base::Ok();
+  }
   std::string lower = plan.image_rootfs;
   std::string overlay = plan.OverlayDir();
   std::string extra;

@@ -142,7 +142,7 @@ Status Monitor::SendIdmappedLayers(int sock) {
 int Monitor::StopSignal() const {
   // systemd shuts down on SIGRTMIN+3; busybox and sysvinit on SIGPWR.
   char target[256];
-  std::string init = plan_.image_rootfs + "/sbin/init";
+  std::string init = plan_.HostRoot() + "/sbin/init";
   ssize_t n = ::readlink(init.c_str(), target, sizeof target - 1);
   if (n > 0 && std::string(target, n).find("systemd") != std::string::npos) return SIGRTMIN + 3;
   return SIGPWR;
@@ -190,7 +190,7 @@ Status Monitor::Start() {
   timer.Step("idmap+cgroup-join");
   char go = 'g';
   if (::write(socks.a.get(), &go, 1) != 1) return base::Error::FromErrno("sync", errno);
-  if (!plan_.privileged) TRY(SendIdmappedLayers(socks.a.get()));
+  if (!plan_.privileged && !plan_.BindRootfs()) TRY(SendIdmappedLayers(socks.a.get()));
   timer.Step("idmapped-layers");
 
   // The child closes its end on exec (success) or writes why it failed.

@@ -9,6 +9,7 @@ std::string SerializePlan(const StartPlan& p) {
       {"name", p.name},
       {"container_dir", p.container_dir},
       {"image_rootfs", p.image_rootfs},
+      {"rootfs_mount", p.rootfs_mount},
       {"privileged", p.privileged},
       {"nesting", p.nesting},
       {"uid", {{"host_base", p.uid.host_base}, {"size", p.uid.size}}},
@@ -32,6 +33,10 @@ base::Result<StartPlan> ParsePlan(const std::string& text) {
     p.name = j.at("name");
     p.container_dir = j.at("container_dir");
     p.image_rootfs = j.at("image_rootfs");
+    p.rootfs_mount = j.value("rootfs_mount", std::string(kOverlayRootfs));
+    if (p.rootfs_mount != kOverlayRootfs && p.rootfs_mount != kBindRootfs) {
+      return base::Error::Invalid("start plan: unknown rootfs_mount \"" + p.rootfs_mount + "\"");
+    }
     p.privileged = j.value("privileged", false);
     p.nesting = j.value("nesting", false);
     p.uid = {j.at("uid").at("host_base"), j.at("uid").at("size")};

@@ -23,13 +23,20 @@ struct PlannedFile {
   bool create_only = false;  // leave an existing file alone
 };
 
+inline constexpr const char* kOverlayRootfs = "overlay";
+inline constexpr const char* kBindRootfs = "bind";
+
 struct StartPlan {
   std::string name;           // also the hostname
   std::string container_dir;  // $NEST_DIR/containers/<name>: overlay/, rootfs/, logs
   std::string image_rootfs;   // the shared, read-only image tree (overlay lower layer)
-  bool privileged = false;    // no user namespace: container root is host root
-  bool nesting = false;       // uncovered proc and sysfs at /dev/.lxc/{proc,sys}
-  IdRangePlan uid;            // container ids 0..size-1 → host_base.. (unprivileged)
+  // How rootfs/ is made (storage driver): kOverlayRootfs builds overlayfs over
+  // the idmapped image tree and overlay/; kBindRootfs binds rootfs/ onto itself
+  // (a tree already shifted into the container's ids: no idmap).
+  std::string rootfs_mount = kOverlayRootfs;
+  bool privileged = false;  // no user namespace: container root is host root
+  bool nesting = false;     // uncovered proc and sysfs at /dev/.lxc/{proc,sys}
+  IdRangePlan uid;          // container ids 0..size-1 → host_base.. (unprivileged)
   IdRangePlan gid;
   std::string cgroup;  // relative cgroup path in every hierarchy, e.g. "nest/c1"
   std::vector<std::string> init_argv{"/sbin/init"};
@@ -42,6 +49,9 @@ struct StartPlan {
   std::string WorkDir() const { return OverlayDir() + "/work"; }
   std::string LowerMountPoint() const { return container_dir + "/lower"; }
   std::string RootfsMountPoint() const { return container_dir + "/rootfs"; }
+  bool BindRootfs() const { return rootfs_mount == kBindRootfs; }
+  // Where the container's files are seen from the host while it is stopped.
+  std::string HostRoot() const { return BindRootfs() ? RootfsMountPoint() : image_rootfs; }
   std::string ConsoleLog() const { return container_dir + "/console.log"; }
   std::string MonitorLog() const { return container_dir + "/nest.log"; }
   std::string StateFile() const { return container_dir + "/running.json"; }

@@ -319,3 +319,41 @@ cgroup_mount_for() {
       if (found) { print $2; exit }
     }' /proc/self/mounts
 }
+
+# --- a fixture image for storage tests -----------------------------------------------
+# make_fixture_image OUT.tar.gz: the bench busybox image plus files whose
+# ownership a storage driver must get right: /opt/owned (1000:1001, user.note
+# xattr), /opt/suid (busybox, mode 4755), /opt/cap/busybox (with file
+# capability cap_net_raw+ep), /opt/acl (POSIX ACL granting uid 1000 read;
+# image import drops it today: tests set it on a container's copy),
+# /opt/link (symlink owned 1000:1000), /opt/dir/sub/deep (nested),
+# /opt/hard (hard link of /opt/owned). Fixture tree left in $W/fixture/work.
+FIXTURE_ACL=0x0200000001000600ffffffff02000400e803000004000400ffffffff10000400ffffffff20000400ffffffff
+make_fixture_image() {
+  local out=$1 src R
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  OUT=$W/fixture bash "$src/bench/build-image.sh" >/dev/null 2>&1 || return 1
+  R=$W/fixture/work/rootfs
+  mkdir -p "$R/opt/dir/sub"
+  echo owned >"$R/opt/owned" && chown 1000:1001 "$R/opt/owned"
+  setfattr -n user.note -v hello "$R/opt/owned" || return 1
+  ln "$R/opt/owned" "$R/opt/hard"
+  echo deep >"$R/opt/dir/sub/deep" && chown 2000:2000 "$R/opt/dir/sub/deep" "$R/opt/dir"
+  cp /bin/busybox "$R/opt/suid" && chmod 4755 "$R/opt/suid"
+  mkdir -p "$R/opt/cap"  # named busybox: the applet comes from argv[1]
+  cp /bin/busybox "$R/opt/cap/busybox" && setcap cap_net_raw+ep "$R/opt/cap/busybox" || return 1
+  echo acl >"$R/opt/acl" && setfattr -n system.posix_acl_access -v "$FIXTURE_ACL" "$R/opt/acl" || return 1
+  ln -s /etc/passwd "$R/opt/link" && chown -h 1000:1000 "$R/opt/link"
+  (cd "$W/fixture/work" && tar --sort=name --numeric-owner --xattrs --xattrs-include='*' --acls \
+    -czf "$out" metadata.yaml templates rootfs)
+}
+
+# walk_order DIR: the entries below DIR in nest's walk order (pre-order, names
+# sorted bytewise), one relative path a line; the root itself is not listed.
+walk_order() {
+  local d=$1 p=${2:-} n
+  while IFS= read -r n; do
+    echo "$p$n"
+    [ -d "$d/$n" ] && [ ! -L "$d/$n" ] && walk_order "$d/$n" "$p$n/"
+  done < <(ls -A "$d" | LC_ALL=C sort)
+}
