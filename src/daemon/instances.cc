@@ -88,37 +88,7 @@ Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias,
       return img.fingerprint;
     }
   }
-  storage::StoredImage built;
-  bool from_cache = false;
-  if (auto cached = storage::FindInBuiltinCache(ctx_.builtin_cache, key)) {
-    if (progress) progress("importing builtin:" + key + " from " + *cached);
-    auto imported = storage::ImportImage(ctx_.paths.Images(), {*cached, "", false}, {});
-    if (imported) {
-      built = imported->stored;
-      from_cache = true;
-    } else {
-      base::LogWarn("ignoring " + *cached + ": " + imported.error().message());
-    }
-  }
-  if (from_cache) {
-  } else if (debian) {
-    storage::DebianBuild build;
-    build.spec = *debian;
-    build.kernel_arch = ctx_.architecture;
-    build.mirror = TRY_CTX(storage::FindDebianMirror(ctx_.apt_dir, debian->release),
-                           "building builtin:" + key);
-    base::LogInfo("building builtin:" + key + " from " + build.mirror);
-    built = TRY_CTX(storage::BuildDebianImage(*ctx_.images, build, progress),
-                    "building builtin:" + key);
-    if (!ctx_.builtin_cache.empty()) {
-      auto saved = storage::SaveToBuiltinCache(ctx_.builtin_cache, key,
-                                               ctx_.images->FilePath(built.fingerprint));
-      if (!saved) base::LogWarn("caching builtin:" + key + ": " + saved.error().message());
-    }
-  } else {
-    built = TRY_CTX(ctx_.images->BuildBusybox(ctx_.busybox_path, ctx_.architecture),
-                    "building builtin:busybox");
-  }
+  storage::StoredImage built = TRY(BuildBuiltin(key, debian, progress));
   if (ctx_.db->GetImage(built.fingerprint)) return built.fingerprint;
   auto config = TRY(ctx_.db->GetConfig());
   db::ImageRecord rec;
@@ -138,6 +108,35 @@ Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias,
     return std::move(created).error();
   }
   return built.fingerprint;
+}
+
+Result<storage::StoredImage> InstanceManager::BuildBuiltin(
+    const std::string& key, const std::optional<core::DebianImageSpec>& debian,
+    const ProgressFn& progress) {
+  if (!debian) {
+    return TRY_CTX(ctx_.images->BuildBusybox(ctx_.busybox_path, ctx_.architecture),
+                   "building builtin:busybox");
+  }
+  if (auto cached = storage::FindInBuiltinCache(ctx_.builtin_cache, key)) {
+    if (progress) progress("importing builtin:" + key + " from " + *cached);
+    auto imported = storage::ImportImage(ctx_.paths.Images(), {*cached, "", false}, {});
+    if (imported) return imported->stored;
+    base::LogWarn("ignoring " + *cached + ": " + imported.error().message());
+  }
+  storage::DebianBuild build;
+  build.spec = *debian;
+  build.kernel_arch = ctx_.architecture;
+  build.mirror =
+      TRY_CTX(storage::FindDebianMirror(ctx_.apt_dir, debian->release), "building builtin:" + key);
+  base::LogInfo("building builtin:" + key + " from " + build.mirror);
+  auto built =
+      TRY_CTX(storage::BuildDebianImage(*ctx_.images, build, progress), "building builtin:" + key);
+  if (!ctx_.builtin_cache.empty()) {
+    auto saved = storage::SaveToBuiltinCache(ctx_.builtin_cache, key,
+                                             ctx_.images->FilePath(built.fingerprint));
+    if (!saved) base::LogWarn("caching builtin:" + key + ": " + saved.error().message());
+  }
+  return built;
 }
 
 Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "core/debian_image.h"
 #include "daemon/context.h"
 #include "db/records.h"
 #include "runtime/exec.h"
@@ -55,6 +56,12 @@ class InstanceManager {
   base::Result<std::string> ResolveImage(const nlohmann::json& source, const ProgressFn& progress);
   // The fingerprint of builtin:<alias>, building the image on first use.
   base::Result<std::string> EnsureBuiltin(const std::string& alias, const ProgressFn& progress);
+  // Makes builtin:<key> in the store: busybox when `debian` is empty; a Debian
+  // image imported from $NEST_BUILTIN_CACHE when kept there, else debootstrapped
+  // (and then kept there).
+  base::Result<storage::StoredImage> BuildBuiltin(
+      const std::string& key, const std::optional<core::DebianImageSpec>& debian,
+      const ProgressFn& progress);
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);
   std::string CgroupFor(const std::string& name) const;
