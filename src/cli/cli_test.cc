@@ -23,6 +23,15 @@ using client::testing::FakeRequest;
 using client::testing::Sync;
 using nlohmann::json;
 
+TEST(ProgressTest, StageOfAProgressLine) {
+  EXPECT_EQ(ProgressStage("debootstrap: Downloading packages 45% (Retrieving dbus 1.14.10)"),
+            "debootstrap: Downloading packages");
+  EXPECT_EQ(ProgressStage("debootstrap: Configuring base system (Configuring dbus...)"),
+            "debootstrap: Configuring base system");
+  EXPECT_EQ(ProgressStage("packing the image"), "packing the image");
+  EXPECT_EQ(ProgressStage(""), "");
+}
+
 TEST(LaunchTest, BuiltinImageRequest) {
   LaunchOptions o;
   o.image = "builtin:busybox";

@@ -27,8 +27,9 @@ void Run(Context& ctx, const std::function<base::Status()>& body) {
 
 base::Result<json> WaitWithProgress(Context& ctx, const json& operation) {
   std::string id = client::OperationId(operation);
-  if (!::isatty(STDERR_FILENO)) return client::WaitOperation(ctx.conn, id);
+  bool tty = ::isatty(STDERR_FILENO);
   std::string shown;
+  std::string shown_stage;
   auto update = [&](const json& op) {
     std::vector<std::string> parts;
     if (auto md = op.find("metadata"); md != op.end() && md->is_object()) {
@@ -39,15 +40,33 @@ base::Result<json> WaitWithProgress(Context& ctx, const json& operation) {
       }
     }
     std::string line = base::Join(parts, " ");
+    if (!tty) {
+      // Not a terminal (a log, a pipe): one line per stage, no redrawing.
+      std::string stage = ProgressStage(line);
+      if (stage.empty() || stage == shown_stage) return;
+      std::fprintf(stderr, "%s\n", stage.c_str());
+      std::fflush(stderr);
+      shown_stage = stage;
+      return;
+    }
     if (line == shown) return;
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
     shown = line;
   };
-  json final_op = TRY(client::PollOperation(ctx.conn, id, 100, update));
+  json final_op = TRY(client::PollOperation(ctx.conn, id, tty ? 100 : 250, update));
   if (!shown.empty()) std::fprintf(stderr, "\r\033[K");
   TRY(client::OperationOutcome(final_op));
   return final_op;
+}
+
+std::string ProgressStage(std::string_view line) {
+  std::string_view stage = line.substr(0, line.find(" ("));
+  while (!stage.empty() && (stage.back() == '%' || stage.back() == ' ' ||
+                            (stage.back() >= '0' && stage.back() <= '9'))) {
+    stage.remove_suffix(1);
+  }
+  return std::string(stage);
 }
 
 base::Result<std::pair<std::string, std::string>> ParseKeyValue(const std::string& kv) {

@@ -29,9 +29,14 @@ struct Context {
 void Run(Context& ctx, const std::function<base::Status()>& body);
 
 // Waits for `operation` to finish; when stderr is a terminal, shows its
-// "*_progress" metadata on one updating line. A failed operation is an error
+// "*_progress" metadata on one updating line, otherwise prints a line on stderr
+// each time the stage of that progress changes. A failed operation is an error
 // carrying the server's text.
 base::Result<nlohmann::json> WaitWithProgress(Context& ctx, const nlohmann::json& operation);
+// The stage of a progress line, for output that is not a terminal: the text
+// before " (" without a trailing percentage ("debootstrap: Downloading packages
+// 45% (Retrieving dbus …)" → "debootstrap: Downloading packages").
+std::string ProgressStage(std::string_view line);
 
 void RegisterLaunchCommands(CLI::App& app, Context& ctx);  // launch, init
 void RegisterListCommand(CLI::App& app, Context& ctx);

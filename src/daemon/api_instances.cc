@@ -1,4 +1,7 @@
 // /1.0/instances: list, create, get, update, delete, state and logs.
+#include <chrono>
+#include <memory>
+
 #include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
@@ -36,6 +39,25 @@ Response Task(Context& ctx, std::string description, const std::string& name,
   return ops::AsyncResponse(*op);
 }
 
+// Publishes progress lines as operation metadata[key], at most every 250 ms
+// unless the stage (the text before a percentage or "(") changes, so a chatty
+// tool does not flood /1.0/events.
+InstanceManager::ProgressFn ThrottledProgress(Operation& op, std::string key) {
+  struct State {
+    std::chrono::steady_clock::time_point last{};
+    std::string stage;
+  };
+  auto state = std::make_shared<State>();
+  return [&op, key = std::move(key), state](const std::string& line) {
+    std::string stage = line.substr(0, line.find_first_of("(%0123456789"));
+    auto now = std::chrono::steady_clock::now();
+    if (stage == state->stage && now - state->last < std::chrono::milliseconds(250)) return;
+    state->stage = stage;
+    state->last = now;
+    op.UpdateMetadata({{key, line}});
+  };
+}
+
 Response List(Context& ctx, InstanceManager& im, Request& req) {
   auto records = ctx.db->ListInstances();
   if (!records) return Response::Error(records.error());
@@ -58,16 +80,17 @@ Response Create(Context& ctx, InstanceManager& im, Request& req) {
   std::string name = body->value("name", "");
   bool start = body->value("start", false);
   nlohmann::json post = *body;
-  return Task(ctx, "Creating instance", name, [&im, post, name, start](Operation&) -> base::Status {
-    TRY(im.Create(post));
-    if (!start) return base::Ok();
-    // A launch that cannot start leaves nothing behind: no row, no storage.
-    if (auto started = im.Start(name); !started) {
-      (void)im.Delete(name);
-      return started;
-    }
-    return base::Ok();
-  });
+  return Task(ctx, "Creating instance", name,
+              [&im, post, name, start](Operation& op) -> base::Status {
+                TRY(im.Create(post, ThrottledProgress(op, "builtin_build_progress")));
+                if (!start) return base::Ok();
+                // A launch that cannot start leaves nothing behind: no row, no storage.
+                if (auto started = im.Start(name); !started) {
+                  (void)im.Delete(name);
+                  return started;
+                }
+                return base::Ok();
+              });
 }
 
 Response Get(Context& ctx, InstanceManager& im, Request& req) {

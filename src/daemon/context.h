@@ -29,9 +29,11 @@ struct Paths {
 
 struct Context {
   Paths paths;
-  std::string monitor_path;  // nest-monitor, beside nestd
-  std::string busybox_path;  // the host's busybox-static
-  std::string subuid_file;   // /etc/subuid unless $NEST_SUBUID_FILE
+  std::string monitor_path;   // nest-monitor, beside nestd
+  std::string busybox_path;   // the host's busybox-static
+  std::string apt_dir;        // /etc/apt unless $NEST_APT_DIR: the mirror for builtin:debian
+  std::string builtin_cache;  // $NEST_BUILTIN_CACHE: built builtin images shared by daemons
+  std::string subuid_file;    // /etc/subuid unless $NEST_SUBUID_FILE
   std::string subgid_file;
   std::string cgroup_prefix;  // "nest", or "nest-<hash>" for a non-default $NEST_DIR
   std::string architecture;   // uname machine, e.g. x86_64

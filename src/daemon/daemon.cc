@@ -76,6 +76,8 @@ base::Result<int> RunDaemon(const Options& options) {
     if (sys::Exists(sibling)) ctx.monitor_path = sibling;
   }
   ctx.busybox_path = EnvOr("NEST_BUSYBOX", "/bin/busybox");
+  ctx.apt_dir = EnvOr("NEST_APT_DIR", "/etc/apt");
+  ctx.builtin_cache = EnvOr("NEST_BUILTIN_CACHE", "");
   ctx.subuid_file = EnvOr("NEST_SUBUID_FILE", "/etc/subuid");
   ctx.subgid_file = EnvOr("NEST_SUBGID_FILE", "/etc/subgid");
   ctx.cgroup_prefix = CgroupPrefix(options.dir);

@@ -6,7 +6,9 @@
 
 #include "base/log.h"
 #include "base/reverter.h"
+#include "base/strings.h"
 #include "core/config_bool.h"
+#include "core/debian_image.h"
 #include "core/idmap.h"
 #include "core/image_metadata.h"
 #include "core/instance_config.h"
@@ -16,6 +18,9 @@
 #include "core/time_format.h"
 #include "daemon/scheduler.h"
 #include "runtime/launcher.h"
+#include "storage/builtin_cache.h"
+#include "storage/builtin_debian.h"
+#include "storage/image_import.h"
 #include "storage/storage_driver.h"
 #include "sys/syscalls.h"
 
@@ -57,21 +62,37 @@ std::optional<runtime::RunningState> InstanceManager::Running(const std::string&
   return runtime::FindRunning(ctx_.paths.Container(name));
 }
 
-Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias) {
-  if (alias != "busybox") {
+Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias,
+                                                   const ProgressFn& progress) {
+  std::optional<core::DebianImageSpec> debian;
+  std::string key = alias;
+  if (base::StartsWith(alias, "debian/")) {
+    debian = TRY_CTX(core::ParseDebianAlias(alias.substr(7)), "builtin:" + alias);
+    key = core::DebianCanonicalAlias(*debian);
+  } else if (alias != "busybox") {
+    std::vector<std::string> releases;
+    for (const auto& r : core::KnownDebianReleases()) releases.push_back(r.codename);
     return Error::NotFound("builtin image \"" + alias +
-                           "\" is not available (builtin images: busybox)");
+                           "\" is not available (builtin images: busybox, debian/<release> with "
+                           "<release> one of " +
+                           base::Join(releases, ", ") + ", optionally +<package>,<package>...)");
   }
-  std::lock_guard lock(builtin_mu_);
+  std::mutex* build_mu = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto& m = builtin_locks_[key];
+    if (!m) m = std::make_unique<std::mutex>();
+    build_mu = m.get();
+  }
+  std::lock_guard lock(*build_mu);
   auto images = TRY(ctx_.db->ListImages());
   for (const auto& img : images) {
-    if (img.update_source.protocol == "builtin" && img.update_source.alias == alias &&
+    if (img.update_source.protocol == "builtin" && img.update_source.alias == key &&
         ctx_.images->Has(img.fingerprint)) {
       return img.fingerprint;
     }
   }
-  auto built = TRY_CTX(ctx_.images->BuildBusybox(ctx_.busybox_path, ctx_.architecture),
-                       "building builtin:busybox");
+  storage::StoredImage built = TRY(BuildBuiltin(key, debian, progress));
   if (ctx_.db->GetImage(built.fingerprint)) return built.fingerprint;
   auto config = TRY(ctx_.db->GetConfig());
   db::ImageRecord rec;
@@ -85,12 +106,45 @@ Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias) {
   rec.cached = true;
   rec.auto_update = core::GetBool(config, "images.auto_update_cached");
   rec.properties = built.properties;
-  rec.update_source = {"builtin", "builtin", alias, ""};
-  TRY(ctx_.db->CreateImage(rec));
+  rec.update_source = {"builtin", "builtin", key, ""};
+  if (auto created = ctx_.db->CreateImage(rec); !created) {
+    (void)storage::RemoveImageFiles(ctx_.paths.Images(), built.fingerprint);
+    return std::move(created).error();
+  }
   return built.fingerprint;
 }
 
-Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) {
+Result<storage::StoredImage> InstanceManager::BuildBuiltin(
+    const std::string& key, const std::optional<core::DebianImageSpec>& debian,
+    const ProgressFn& progress) {
+  if (!debian) {
+    return TRY_CTX(ctx_.images->BuildBusybox(ctx_.busybox_path, ctx_.architecture),
+                   "building builtin:busybox");
+  }
+  if (auto cached = storage::FindInBuiltinCache(ctx_.builtin_cache, key)) {
+    if (progress) progress("importing builtin:" + key + " from " + *cached);
+    auto imported = storage::ImportImage(ctx_.paths.Images(), {*cached, "", false}, {});
+    if (imported) return imported->stored;
+    base::LogWarn("ignoring " + *cached + ": " + imported.error().message());
+  }
+  storage::DebianBuild build;
+  build.spec = *debian;
+  build.kernel_arch = ctx_.architecture;
+  build.mirror =
+      TRY_CTX(storage::FindDebianMirror(ctx_.apt_dir, debian->release), "building builtin:" + key);
+  base::LogInfo("building builtin:" + key + " from " + build.mirror);
+  auto built =
+      TRY_CTX(storage::BuildDebianImage(*ctx_.images, build, progress), "building builtin:" + key);
+  if (!ctx_.builtin_cache.empty()) {
+    auto saved = storage::SaveToBuiltinCache(ctx_.builtin_cache, key,
+                                             ctx_.images->FilePath(built.fingerprint));
+    if (!saved) base::LogWarn("caching builtin:" + key + ": " + saved.error().message());
+  }
+  return built;
+}
+
+Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
+                                                  const ProgressFn& progress) {
   std::string type = source.value("type", "");
   if (type != "image") {
     return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");
@@ -98,7 +152,7 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) 
   std::string protocol = source.value("protocol", "");
   std::string alias = source.value("alias", "");
   std::string fingerprint = source.value("fingerprint", "");
-  if (protocol == "builtin") return EnsureBuiltin(alias);
+  if (protocol == "builtin") return EnsureBuiltin(alias, progress);
   if (!protocol.empty() || !source.value("server", "").empty()) {
     return Error::Invalid("remote image servers are not supported yet (source server \"" +
                           source.value("server", "") + "\")");
@@ -116,7 +170,8 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) 
   return Error::Invalid("the image source names neither an alias nor a fingerprint");
 }
 
-Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
+Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post,
+                                                   const ProgressFn& progress) {
   std::string name = post.value("name", "");
   TRY(core::ValidateInstanceName(name));
   std::string type = post.value("type", "container");
@@ -145,7 +200,7 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
   if (ctx_.db->GetInstance(name)) {
     return Error::Conflict("instance \"" + name + "\" already exists");
   }
-  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object())));
+  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object()), progress));
   std::shared_lock image_use(ctx_.image_use_mu);
   auto image = TRY(ctx_.db->GetImage(fp));
   rec.architecture = image.architecture;

@@ -2,6 +2,7 @@
 // joining the database, the image store, storage and the runtime.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "core/debian_image.h"
 #include "daemon/context.h"
 #include "db/records.h"
 #include "runtime/exec.h"
@@ -25,9 +27,13 @@ class InstanceManager {
  public:
   explicit InstanceManager(Context& ctx) : ctx_(ctx) {}
 
+  // Told what a slow step (building a builtin image) is doing, one line at a time.
+  using ProgressFn = std::function<void(const std::string& line)>;
+
   // POST /1.0/instances body (InstancesPost). Creates the record and the storage,
   // building or finding the image first; nothing is left behind on failure.
-  base::Result<db::InstanceRecord> Create(const nlohmann::json& post);
+  base::Result<db::InstanceRecord> Create(const nlohmann::json& post,
+                                          const ProgressFn& progress = nullptr);
   base::Status Start(const std::string& name);
   // timeout_s < 0: the default (30 s) before the init is killed.
   base::Status Stop(const std::string& name, bool force, int timeout_s);
@@ -58,8 +64,15 @@ class InstanceManager {
 
  private:
   std::mutex& LockFor(const std::string& name);
-  base::Result<std::string> ResolveImage(const nlohmann::json& source);
-  base::Result<std::string> EnsureBuiltin(const std::string& alias);
+  base::Result<std::string> ResolveImage(const nlohmann::json& source, const ProgressFn& progress);
+  // The fingerprint of builtin:<alias>, building the image on first use.
+  base::Result<std::string> EnsureBuiltin(const std::string& alias, const ProgressFn& progress);
+  // Makes builtin:<key> in the store: busybox when `debian` is empty; a Debian
+  // image imported from $NEST_BUILTIN_CACHE when kept there, else debootstrapped
+  // (and then kept there).
+  base::Result<storage::StoredImage> BuildBuiltin(
+      const std::string& key, const std::optional<core::DebianImageSpec>& debian,
+      const ProgressFn& progress);
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);
   std::string CgroupFor(const std::string& name) const;
@@ -74,7 +87,8 @@ class InstanceManager {
   Context& ctx_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;  // protected by mu_
-  std::mutex builtin_mu_;                                     // one builtin image build at a time
+  // One build at a time per builtin image (keyed by its canonical alias).
+  std::map<std::string, std::unique_ptr<std::mutex>> builtin_locks_;  // protected by mu_
 };
 
 }  // namespace nest::daemon

@@ -120,6 +120,21 @@ Status PivotInto(const std::string& rootfs) {
   return base::Ok();
 }
 
+// Kernel filesystems a container cannot mount (debugfs, tracefs, configfs,
+// fusectl need the initial user namespace) but whose directories sysfs shows:
+// systemd's sys-kernel-debug.mount and friends would try and fail, leaving the
+// system "degraded". Each directory is bind-mounted onto itself, so systemd finds
+// it already mounted (LXD binds the host's directories there for the same end);
+// it stays the empty sysfs directory it was.
+Status MarkSysfsApiDirsMounted() {
+  for (const char* dir : {"/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/config",
+                          "/sys/fs/fuse/connections"}) {
+    if (!sys::Exists(dir)) continue;
+    TRY(sys::Mount(dir, dir, "", MS_BIND, ""));
+  }
+  return base::Ok();
+}
+
 Status MountCgroups(const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups,
                     const Clones& clones) {
   bool pure_v2 = cgroups.size() == 1 && cgroups.front()->InsideName().empty();
@@ -207,6 +222,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   TRY(MountRootfs(plan, sock));
   Clones clones = TRY_CTX(CloneHostObjects(console_path), "preparing /dev");
   TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
+  TRY_CTX(MarkSysfsApiDirsMounted(), "preparing /sys");
   TRY_CTX(MountCgroups(cgroups, clones), "mounting cgroups");
   TRY(sys::Mkdir("/dev", 0755));
   TRY_CTX(MountDev(clones, plan.nesting), "populating /dev");

@@ -20,10 +20,7 @@ bool ImageStore::Has(const std::string& fp) const {
 
 base::Result<StoredImage> ImageStore::BuildBusybox(const std::string& busybox_path,
                                                    const std::string& architecture) {
-  TRY(sys::MkdirAll(dir_, 0700));
-  std::string tmpl = dir_ + "/.tmp-XXXXXX";
-  if (!::mkdtemp(tmpl.data())) return base::Error::FromErrno("mkdtemp " + tmpl, errno);
-  std::string tmp = tmpl;
+  std::string tmp = TRY(MakeTemporary());
   base::Reverter revert;
   revert.Add([tmp] { (void)sys::RemoveAll(tmp); });
 
@@ -61,6 +58,13 @@ base::Result<StoredImage> ImageStore::BuildBusybox(const std::string& busybox_pa
                     {"release", "builtin"},
                     {"architecture", architecture}};
   return out;
+}
+
+base::Result<std::string> ImageStore::MakeTemporary() {
+  TRY(sys::MkdirAll(dir_, 0700));
+  std::string tmpl = dir_ + "/.tmp-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return base::Error::FromErrno("mkdtemp " + tmpl, errno);
+  return tmpl;
 }
 
 base::Status ImageStore::Remove(const std::string& fp) {

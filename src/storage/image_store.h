@@ -34,6 +34,9 @@ class ImageStore {
   base::Result<StoredImage> BuildBusybox(const std::string& busybox_path,
                                          const std::string& architecture);
   base::Status Remove(const std::string& fp);
+  // A new empty directory images/.tmp-XXXXXX (mode 0700) for building an image;
+  // the caller removes it (CleanTemporary does after a crash).
+  base::Result<std::string> MakeTemporary();
   // Removes temporaries left by an interrupted build or import.
   void CleanTemporary();
 

@@ -106,4 +106,62 @@ base::Status RunTool(const std::vector<std::string>& argv,
   return base::Error::Internal(argv[0] + " " + how + ": " + Tail(err_text));
 }
 
+base::Status RunToolWithStatusFd(
+    const std::vector<std::string>& argv, const std::string& log_path,
+    const std::function<base::Status(std::string_view line)>& on_line) {
+  sys::PipePair status = TRY(sys::Pipe());
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_adddup2(&actions, status.write.get(), 3);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  char* envp[] = {const_cast<char*>("PATH=/usr/sbin:/usr/bin:/sbin:/bin"),
+                  const_cast<char*>("LC_ALL=C"), nullptr};
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    return base::Error(base::ErrorKind::kUnavailable,
+                       "running " + argv[0] + ": " + std::strerror(rc), rc);
+  }
+  status.write.reset();
+
+  base::Status drained = base::Ok();
+  std::string line;
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::read(status.read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      drained = base::Error::FromErrno("reading the status of " + argv[0], errno);
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t k = 0; k < n && drained.ok(); ++k) {
+      if (buf[k] != '\n') {
+        line += buf[k];
+        continue;
+      }
+      if (on_line) drained = on_line(line);
+      line.clear();
+    }
+    if (!drained.ok()) break;
+  }
+  if (!drained.ok()) ::kill(pid, SIGKILL);
+  status.read.reset();
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (!drained.ok()) return drained;
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return base::Ok();
+  return base::Error::Internal(
+      argv[0] + (WIFEXITED(wstatus) ? " exited with status " + std::to_string(WEXITSTATUS(wstatus))
+                                    : " killed by signal " + std::to_string(WTERMSIG(wstatus))));
+}
+
 }  // namespace nest::storage
