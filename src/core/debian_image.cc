@@ -87,16 +87,6 @@ std::vector<std::string> DebianIncludePackages(const DebianImageSpec& spec) {
   return all;
 }
 
-base::Result<std::string> DebianArchitecture(std::string_view kernel_arch) {
-  static const std::pair<const char*, const char*> kMap[] = {
-      {"x86_64", "amd64"},    {"aarch64", "arm64"}, {"armv7l", "armhf"},   {"i686", "i386"},
-      {"ppc64le", "ppc64el"}, {"s390x", "s390x"},   {"riscv64", "riscv64"}};
-  for (const auto& [kernel, debian] : kMap) {
-    if (kernel_arch == kernel) return std::string(debian);
-  }
-  return Error::Invalid("Debian has no architecture for \"" + std::string(kernel_arch) + "\"");
-}
-
 std::string DebianDescription(const DebianImageSpec& spec) {
   std::string d = "Debian " + spec.release + " (" + spec.version + ") with systemd";
   if (!spec.packages.empty()) d += " + " + base::Join(spec.packages, ", ");

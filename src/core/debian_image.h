@@ -45,10 +45,6 @@ std::string DebianCanonicalAlias(const DebianImageSpec& spec);
 // Every package for debootstrap --include: the boot packages, then the extras.
 std::vector<std::string> DebianIncludePackages(const DebianImageSpec& spec);
 
-// Debian's name for a kernel architecture (x86_64 → amd64, aarch64 → arm64 …);
-// kInvalid when there is none.
-base::Result<std::string> DebianArchitecture(std::string_view kernel_arch);
-
 // Image metadata.yaml as LXD images carry it: architecture (kernel name),
 // creation_date, properties (architecture, description, os, release, serial,
 // variant) and templates for /etc/hostname and /etc/hosts on create and copy.

@@ -88,11 +88,5 @@ TEST(DebianImage, MetadataParsesAsAnLxdImage) {
   EXPECT_EQ(files[1].name, "hosts.tpl");
 }
 
-TEST(DebianImage, Architectures) {
-  EXPECT_EQ(DebianArchitecture("x86_64").value(), "amd64");
-  EXPECT_EQ(DebianArchitecture("aarch64").value(), "arm64");
-  EXPECT_FALSE(DebianArchitecture("vax").ok());
-}
-
 }  // namespace
 }  // namespace nest::core

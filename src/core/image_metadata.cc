@@ -31,6 +31,12 @@ const ArchNames kArchitectures[] = {
     {"loongarch64", {}},
 };
 
+const std::pair<std::string_view, std::string_view> kDebianNames[] = {
+    {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "armhf"},
+    {"armv6l", "armel"}, {"i686", "i386"},     {"ppc64le", "ppc64el"},
+    {"ppc", "powerpc"},  {"mips", "mipsel"},   {"mips64", "mips64el"},
+};
+
 base::Error Shape(const std::string& field, const std::string& expected) {
   return base::Error::Invalid("metadata.yaml: \"" + field + "\" " + expected);
 }
@@ -149,6 +155,14 @@ std::string FormatImageMetadata(const ImageMetadata& m) {
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+base::Result<std::string> DebianArchitecture(std::string_view name) {
+  std::string kernel = TRY(KernelArchitecture(name));
+  for (const auto& [k, debian] : kDebianNames) {
+    if (k == kernel) return std::string(debian);
+  }
+  return kernel;
 }
 
 }  // namespace nest::core

@@ -46,4 +46,10 @@ std::string FormatImageMetadata(const ImageMetadata& m);
 // ppc64le, …). kInvalid `unknown architecture "<name>"` otherwise.
 base::Result<std::string> KernelArchitecture(std::string_view name);
 
+// The Debian name (simplestreams products, debootstrap --arch) of an
+// architecture LXD knows: x86_64 → amd64, aarch64 → arm64, armv7l → armhf,
+// i686 → i386, ppc64le → ppc64el…; the kernel name where Debian uses the same.
+// kInvalid for unknown names.
+base::Result<std::string> DebianArchitecture(std::string_view name);
+
 }  // namespace nest::core

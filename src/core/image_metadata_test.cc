@@ -120,5 +120,16 @@ TEST(ImageMetadata, FormatRoundTrips) {
   EXPECT_EQ(back->templates["/etc/hostname"].template_file, "hostname.tpl");
 }
 
+TEST(ImageMetadata, DebianArchitectureNames) {
+  EXPECT_EQ(DebianArchitecture("x86_64").value(), "amd64");
+  EXPECT_EQ(DebianArchitecture("amd64").value(), "amd64");
+  EXPECT_EQ(DebianArchitecture("aarch64").value(), "arm64");
+  EXPECT_EQ(DebianArchitecture("armv7l").value(), "armhf");
+  EXPECT_EQ(DebianArchitecture("i686").value(), "i386");
+  EXPECT_EQ(DebianArchitecture("ppc64le").value(), "ppc64el");
+  EXPECT_EQ(DebianArchitecture("s390x").value(), "s390x");
+  EXPECT_FALSE(DebianArchitecture("z80").ok());
+}
+
 }  // namespace
 }  // namespace nest::core

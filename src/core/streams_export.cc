@@ -16,12 +16,6 @@ using nlohmann::json;
 constexpr std::string_view kProductsPath = "streams/v1/images.json";
 
 // Kernel name → Debian name; kernel names not listed are also Debian's.
-const std::pair<std::string_view, std::string_view> kDebianNames[] = {
-    {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "armhf"},
-    {"armv6l", "armel"}, {"i686", "i386"},     {"ppc64le", "ppc64el"},
-    {"ppc", "powerpc"},  {"mips", "mipsel"},   {"mips64", "mips64el"},
-};
-
 base::Error Bad(const std::string& what) { return base::Error::Invalid(what); }
 
 // A path component for product ids and directories: lowercase [a-z0-9._-],
@@ -197,14 +191,6 @@ base::Result<StreamsFile> StreamsFileFor(std::string_view part, std::string_view
     f.name = "root" + ext;
   }
   return f;
-}
-
-base::Result<std::string> DebianArchitecture(std::string_view name) {
-  std::string kernel = TRY(KernelArchitecture(name));
-  for (const auto& [k, debian] : kDebianNames) {
-    if (k == kernel) return std::string(debian);
-  }
-  return kernel;
 }
 
 std::string StreamsSerial(int64_t unix_seconds) {

@@ -82,10 +82,6 @@ struct StreamsOptions {
 // tarball, or metadata that is no tarball.
 base::Result<StreamsFile> StreamsFileFor(std::string_view part, std::string_view head);
 
-// The Debian name of an architecture LXD knows (x86_64 → amd64, aarch64 → arm64,
-// armv7l → armhf, i686 → i386, ppc64le → ppc64el…). kInvalid for unknown names.
-base::Result<std::string> DebianArchitecture(std::string_view name);
-
 // "YYYYMMDD_HHMM" (UTC) of unix seconds, the serial form LXD parses.
 std::string StreamsSerial(int64_t unix_seconds);
 

@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "core/apt_sources.h"
 #include "core/debootstrap_progress.h"
+#include "core/image_metadata.h"
 #include "storage/subprocess.h"
 #include "storage/tarball.h"
 #include "sys/syscalls.h"
