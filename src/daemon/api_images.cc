@@ -5,6 +5,7 @@
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
+#include "daemon/visibility.h"
 #include "storage/image_import.h"
 
 namespace nest::daemon {
@@ -93,6 +94,7 @@ Response List(Context& ctx, Request& req) {
   nlohmann::json out = nlohmann::json::array();
   bool full = req.Query("recursion", "0") != "0";
   for (const auto& img : *list) {
+    if (!VisibleTo(req, img)) continue;
     out.push_back(full ? ImageJson(ctx, img) : nlohmann::json(ImageUrl(img.fingerprint)));
   }
   return Response::Sync(out);
@@ -101,6 +103,7 @@ Response List(Context& ctx, Request& req) {
 Response Get(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
+  if (!VisibleTo(req, *img)) return Response::Error(HiddenImage(req.params["fingerprint"]));
   return Response::Sync(ImageJson(ctx, *img), ImageEtag(*img));
 }
 
@@ -189,8 +192,12 @@ void RegisterImageRoutes(http::Router& router, Context& ctx) {
   RegisterImageAliasRoutes(router, ctx);
   RegisterImageUploadRoutes(router, ctx);
   RegisterImageExportRoutes(router, ctx);
-  router.Add("GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); });
-  router.Add("GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); });
+  // Untrusted HTTPS clients see public images only (handlers filter).
+  router.Add(
+      "GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); }, http::Access::kPublic);
+  router.Add(
+      "GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); },
+      http::Access::kPublic);
   router.Add("PUT", "/1.0/images/{fingerprint}",
              [&ctx](Request& r) { return Update(ctx, r, false); });
   router.Add("PATCH", "/1.0/images/{fingerprint}",
