@@ -40,6 +40,7 @@ void RegisterStateCommands(CLI::App& app, Context& ctx);  // start, stop, restar
 void RegisterDeleteCommand(CLI::App& app, Context& ctx);
 void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
+void RegisterTrustCommand(CLI::App& config, Context& ctx);  // config trust …
 void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 

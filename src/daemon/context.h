@@ -13,6 +13,9 @@
 
 namespace nest::daemon {
 
+class HttpsEndpoint;
+class TrustTokens;
+
 struct Paths {
   std::string dir;  // $NEST_DIR
   std::string Db() const { return dir + "/nest.db"; }
@@ -35,6 +38,8 @@ struct Context {
   std::unique_ptr<storage::ImageStore> images;
   std::unique_ptr<ops::EventHub> events;
   std::unique_ptr<ops::OperationManager> operations;
+  HttpsEndpoint* https = nullptr;  // owned by RunDaemon; set before serving
+  TrustTokens* tokens = nullptr;   // owned by RunDaemon; set before serving
 };
 
 }  // namespace nest::daemon

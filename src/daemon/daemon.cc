@@ -13,6 +13,8 @@
 #include "base/log.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
+#include "daemon/https_endpoint.h"
+#include "daemon/trust_tokens.h"
 #include "daemon/instances.h"
 #include "daemon/routes.h"
 #include "storage/image_import.h"
@@ -90,6 +92,12 @@ base::Result<int> RunDaemon(const Options& options) {
   InstanceManager instances(ctx);
 
   http::Router router;
+  db::Database* db = ctx.db.get();
+  auto https = TRY(HttpsEndpoint::Create(
+      ctx.paths.dir, router, [db](const std::string& fp) { return db->GetCertificate(fp).ok(); }));
+  TrustTokens tokens(*ctx.operations);
+  ctx.https = https.get();
+  ctx.tokens = &tokens;
   ctx.operations->RegisterRoutes(router);
   ctx.events->RegisterRoutes(router);
   RegisterServerRoutes(router, ctx);
@@ -97,9 +105,15 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterExecRoutes(router, ctx, instances);
   RegisterProfileRoutes(router, ctx);
   RegisterImageRoutes(router, ctx);
+  RegisterCertificateRoutes(router, ctx);
 
   http::Server server(router);
   TRY(server.Listen(ctx.paths.Socket()));
+  auto config = TRY_CTX(ctx.db->GetConfig(), "reading the server configuration");
+  if (auto it = config.find("core.https_address"); it != config.end() && !it->second.empty()) {
+    // A taken port must not keep the daemon from serving its unix socket.
+    if (auto s = https->Apply(it->second); !s) base::LogError(s.error().message());
+  }
 
   // SIGTERM/SIGINT stop the API server; containers keep running.
   sigset_t stop_signals;
@@ -110,7 +124,9 @@ base::Result<int> RunDaemon(const Options& options) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     base::LogInfo("signal " + std::to_string(sig) + ": shutting down (containers keep running)");
+    tokens.Shutdown();
     ctx.operations->Shutdown();
+    https->Apply("").ok();
     server.Stop();
   });
   base::LogInfo("nestd serving on " + ctx.paths.Socket());

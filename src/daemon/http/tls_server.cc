@@ -90,20 +90,23 @@ Status ParseHostPort(const std::string& address, std::string* host, std::string*
   auto bad = [&](const std::string& why) {
     return Error::Invalid("invalid address \"" + address + "\": " + why);
   };
-  size_t colon;
+  *port = "8443";  // LXD's default when the address names no port
   if (!address.empty() && address[0] == '[') {
     size_t close = address.find(']');
     if (close == std::string::npos) return bad("missing ']'");
     *host = address.substr(1, close - 1);
-    if (close + 1 >= address.size() || address[close + 1] != ':') return bad("expected [ipv6]:port");
-    colon = close + 1;
+    if (close + 1 < address.size()) {
+      if (address[close + 1] != ':') return bad("expected [ipv6]:port");
+      *port = address.substr(close + 2);
+    }
   } else {
-    colon = address.rfind(':');
-    if (colon == std::string::npos) return bad("expected host:port");
+    size_t colon = address.rfind(':');
+    if (colon != std::string::npos && address.find(':') != colon) {
+      return bad("an IPv6 host needs brackets");
+    }
     *host = address.substr(0, colon);
-    if (host->find(':') != std::string::npos) return bad("an IPv6 host needs brackets");
+    if (colon != std::string::npos) *port = address.substr(colon + 1);
   }
-  *port = address.substr(colon + 1);
   long long n = 0;
   if (!base::ParseInt64(*port, &n) || n < 1 || n > 65535) {
     return bad("port \"" + *port + "\" is not a number from 1 to 65535");
@@ -330,16 +333,17 @@ void TlsServer::Impl::ServeConnection(Stream& stream, asio::io_context& ioc) {
     client_fp = Sha256Hex(Der(cert));
     X509_free(cert);
   }
-  const bool trusted = !client_fp.empty() && trust(client_fp);
-
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(limits.header_bytes);
-    parser.body_limit(trusted ? limits.trusted_body_bytes : limits.untrusted_body_bytes);
     tcp_stream.expires_after(std::chrono::seconds(limits.idle_seconds));
     ec = Await(ioc, [&](auto h) { bhttp::async_read_header(stream, buffer, parser, h); });
     if (ec) return;
+    // Per request, so that a certificate added (or removed) takes effect on a
+    // kept-alive connection at once, as lxc expects after `remote add`.
+    const bool trusted = !client_fp.empty() && trust(client_fp);
+    parser.body_limit(trusted ? limits.trusted_body_bytes : limits.untrusted_body_bytes);
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       tcp_stream.expires_after(std::chrono::seconds(limits.header_seconds));

@@ -26,7 +26,8 @@ struct TlsLimits {
 };
 
 // True if a client presenting a certificate with this fingerprint is trusted.
-// Called once per connection, after the handshake, on the connection's thread.
+// Called for every request (after its header), on the connection's thread, so
+// a certificate added or removed takes effect on open connections at once.
 using TrustFn = std::function<bool(const std::string& fingerprint)>;
 
 // Thread-safety: Start/Stop from one thread at a time (the daemon serializes
@@ -56,7 +57,8 @@ class TlsServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Splits "host:port" / "[v6]:port" / ":port". Errors: kInvalid naming the value.
+// Splits "host:port" / "[v6]:port" / ":port" / "host" (port 8443, as LXD).
+// Errors: kInvalid naming the value.
 base::Status ParseHostPort(const std::string& address, std::string* host, std::string* port);
 
 }  // namespace nest::daemon::http
