@@ -45,9 +45,10 @@ PRIV_FP=$(jq -r '.[] | select(.aliases[0].name=="priv") | .fingerprint' <<<"$(ne
 # --- bad addresses are refused and not stored ----------------------------------------------------
 expect_fail 'core.https_address.*"127.0.0.1:99999"|99999' nest config set core.https_address 127.0.0.1:99999
 expect_fail 'no-such-host.invalid' nest config set core.https_address no-such-host.invalid:8443
-python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(30)' "$PORT" &
+python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(60)' "$PORT" &
 BLOCKER=$!
-sleep 0.5
+HEXPORT=$(printf '%04X' "$PORT")
+for _ in $(seq 1 100); do grep -qi ":$HEXPORT 00000000:0000 0A" /proc/net/tcp && break; sleep 0.1; done
 expect_fail "127.0.0.1:$PORT.*already in use" nest config set core.https_address "$ADDR"
 run nest config get core.https_address
 expect_eq "a refused address is not stored" "" "$OUT"
@@ -174,7 +175,7 @@ expect_eq "removed certificate is untrusted again" untrusted "$(jq -r .metadata.
 
 # --- off, restart, certificate reuse ------------------------------------------------------------
 expect_ok "config unset core.https_address" nest config unset core.https_address
-run C -o /dev/null -w '%{http_code}' "https://$ADDR/1.0"
+OUT=$(C -o /dev/null -w '%{http_code}' "https://$ADDR/1.0" 2>/dev/null)
 expect_eq "listener closed" 000 "$OUT"
 nest config set core.https_address "$ADDR" >/dev/null
 stop_nestd
