@@ -33,7 +33,8 @@ std::string NameFromPath(const std::string& path) {
 base::Status Add(Context& ctx, const std::string& file, std::string name) {
   if (file.empty()) {
     if (name.empty()) return base::Error::Invalid("trust add: a token needs --name CLIENT");
-    json op = TRY(ctx.conn.Post("/1.0/certificates", {{"type", "client"}, {"name", name}, {"token", true}}));
+    json op = TRY(
+        ctx.conn.Post("/1.0/certificates", {{"type", "client"}, {"name", name}, {"token", true}}));
     json md = op.value("metadata", json::object());
     core::api::CertificateAddToken token;
     token.client_name = name;
@@ -69,8 +70,8 @@ base::Status List(Context& ctx, const std::string& format) {
   }
   std::vector<Row> rows;
   for (const auto& c : certs) {
-    rows.push_back({c.value("type", ""), c.value("name", ""),
-                    c.value("fingerprint", "").substr(0, 12)});
+    rows.push_back(
+        {c.value("type", ""), c.value("name", ""), c.value("fingerprint", "").substr(0, 12)});
   }
   if (format == "csv") {
     std::cout << RenderCsv(rows);
@@ -144,9 +145,8 @@ void RegisterTrustCommand(CLI::App& config, Context& ctx) {
   CLI::App* add = trust->add_subcommand("add", "Trust a certificate, or print a join token");
   add->add_option("cert", *add_file, "Client certificate file (PEM); none → a token");
   add->add_option("--name", *add_name, "Client name");
-  add->callback([&ctx, add_file, add_name] {
-    Run(ctx, [&] { return Add(ctx, *add_file, *add_name); });
-  });
+  add->callback(
+      [&ctx, add_file, add_name] { Run(ctx, [&] { return Add(ctx, *add_file, *add_name); }); });
 
   auto format = std::make_shared<std::string>("table");
   CLI::App* list = trust->add_subcommand("list", "List trusted certificates");
@@ -174,8 +174,7 @@ void RegisterTrustCommand(CLI::App& config, Context& ctx) {
   auto token_name = std::make_shared<std::string>();
   CLI::App* revoke = trust->add_subcommand("revoke-token", "Revoke a pending join token");
   revoke->add_option("name", *token_name, "Client name the token was made for")->required();
-  revoke->callback(
-      [&ctx, token_name] { Run(ctx, [&] { return RevokeToken(ctx, *token_name); }); });
+  revoke->callback([&ctx, token_name] { Run(ctx, [&] { return RevokeToken(ctx, *token_name); }); });
 }
 
 }  // namespace nest::cli

@@ -41,8 +41,9 @@ void RegisterDeleteCommand(CLI::App& app, Context& ctx);
 void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
 void RegisterTrustCommand(CLI::App& config, Context& ctx);  // config trust …
-void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
+void RegisterImageCommand(CLI::App& app, Context& ctx);     // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
+void RegisterQueryCommand(CLI::App& app, Context& ctx);  // query (local or --url)
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

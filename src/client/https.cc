@@ -113,8 +113,7 @@ Result<std::unique_ptr<Session>> Open(const std::string& url, const tls::Identit
   if (ec) return unreachable(ec == beast::error::timeout ? "timed out" : ec.message());
   SSL_set_tlsext_host_name(s->stream->native_handle(), u.host.c_str());
   lowest.expires_after(std::chrono::seconds(timeout_seconds));
-  ec = Await(s->ioc,
-             [&](auto h) { s->stream->async_handshake(ssl::stream_base::client, h); });
+  ec = Await(s->ioc, [&](auto h) { s->stream->async_handshake(ssl::stream_base::client, h); });
   if (ec) return unreachable("TLS handshake: " + ec.message());
   X509* cert = SSL_get_peer_certificate(s->stream->native_handle());
   if (cert == nullptr) return unreachable("the server presented no certificate");
@@ -216,9 +215,9 @@ base::Status Join(const HttpsRemote& remote, const std::string& token) {
   if (r.status >= 400) {
     auto env = nlohmann::json::parse(r.body, nullptr, false);
     std::string msg = env.is_object() ? env.value("error", "") : "";
-    return Error(ErrorKind::kForbidden, remote.url + " refused the token: " +
-                                            (msg.empty() ? "HTTP " + std::to_string(r.status)
-                                                         : msg));
+    return Error(ErrorKind::kForbidden,
+                 remote.url + " refused the token: " +
+                     (msg.empty() ? "HTTP " + std::to_string(r.status) : msg));
   }
   HttpResult info = TRY(HttpsRequest(remote, "GET", "/1.0", ""));
   auto env = nlohmann::json::parse(info.body, nullptr, false);

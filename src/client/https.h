@@ -41,10 +41,9 @@ struct HttpResult {
 // fingerprint); a mismatch is kForbidden "server certificate of <url> changed:
 // fingerprint X, pinned Y". Errors: kInvalid for a malformed url; kUnavailable
 // when the server cannot be reached or does not answer in time.
-base::Result<HttpResult> HttpsRequest(const HttpsRemote& remote, const std::string& method,
-                                      const std::string& path, const std::string& body,
-                                      const std::vector<std::pair<std::string, std::string>>&
-                                          headers = {});
+base::Result<HttpResult> HttpsRequest(
+    const HttpsRemote& remote, const std::string& method, const std::string& path,
+    const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // `nest remote add NAME TOKEN`: tries each address of the token until one
 // answers with the certificate whose fingerprint the token names, then sends
@@ -52,8 +51,7 @@ base::Result<HttpResult> HttpsRequest(const HttpsRemote& remote, const std::stri
 // that the server now trusts it. Returns the remote (url + pinned certificate).
 // Errors: kInvalid bad token; kForbidden token refused (used, expired, revoked)
 // or fingerprint mismatch; kUnavailable no address reachable.
-base::Result<HttpsRemote> AddRemoteWithToken(const std::string& token,
-                                             const tls::Identity& client);
+base::Result<HttpsRemote> AddRemoteWithToken(const std::string& token, const tls::Identity& client);
 
 // `nest remote add NAME URL --accept-certificate [--token T]`: pins what the
 // server presents; with a token also makes the server trust the client.

@@ -117,20 +117,31 @@ std::string EffectiveValue(const ConfigMap& stored, std::string_view key) {
 
 base::Result<int64_t> ParseExpirySeconds(std::string_view value) {
   auto bad = [&] {
-    return base::Error::Invalid("invalid expiry \"" + std::string(value) + "\": " +
-                                Expected(KeyType::kExpiry));
+    return base::Error::Invalid("invalid expiry \"" + std::string(value) +
+                                "\": " + Expected(KeyType::kExpiry));
   };
   if (value.size() < 2) return bad();
   long long n = 0;
   if (!base::ParseInt64(value.substr(0, value.size() - 1), &n) || n <= 0) return bad();
   int64_t unit;
   switch (value.back()) {
-    case 'S': unit = 1; break;
-    case 'M': unit = 60; break;
-    case 'H': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return bad();
+    case 'S':
+      unit = 1;
+      break;
+    case 'M':
+      unit = 60;
+      break;
+    case 'H':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return bad();
   }
   if (n > INT64_MAX / unit) return bad();
   return static_cast<int64_t>(n) * unit;

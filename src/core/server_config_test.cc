@@ -54,7 +54,8 @@ TEST(ServerConfig, Validate) {
        "invalid value \"0\" for images.max_unpacked_size: expected a size in bytes greater than "
        "0, e.g. 10GiB, 512MiB or 1000000"},
       {"images.foo", "1",
-       "unknown server configuration key \"images.foo\" (known keys: core.https_address, core.remote_token_expiry, "
+       "unknown server configuration key \"images.foo\" (known keys: core.https_address, "
+       "core.remote_token_expiry, "
        "images.auto_update_cached, images.auto_update_interval, images.max_unpacked_size, "
        "images.remote_cache_expiry)"},
   };

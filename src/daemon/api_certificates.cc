@@ -94,13 +94,14 @@ Response Post(Context& ctx, Request& req) {
     auto config = ctx.db->GetConfig();
     if (!config) return Response::Error(config.error());
     int64_t expiry = 0;
-    if (auto it = config->find("core.remote_token_expiry"); it != config->end() && !it->second.empty()) {
+    if (auto it = config->find("core.remote_token_expiry");
+        it != config->end() && !it->second.empty()) {
       auto seconds = core::ParseExpirySeconds(it->second);
       if (!seconds) return Response::Error(seconds.error());
       expiry = *seconds;
     }
-    auto created = ctx.tokens->Create(post->name, ctx.https->fingerprint(),
-                                      ctx.https->Addresses(), expiry);
+    auto created =
+        ctx.tokens->Create(post->name, ctx.https->fingerprint(), ctx.https->Addresses(), expiry);
     return ops::AsyncResponse(*created.operation);
   }
   std::string cert = !post->certificate.empty() ? post->certificate : req.client_certificate;

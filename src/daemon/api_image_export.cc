@@ -48,8 +48,9 @@ Response Export(Context& ctx, Request& req) {
 }  // namespace
 
 void RegisterImageExportRoutes(http::Router& router, Context& ctx) {
-  router.Add("GET", "/1.0/images/{fingerprint}/export",
-             [&ctx](Request& r) { return Export(ctx, r); }, http::Access::kPublic);
+  router.Add(
+      "GET", "/1.0/images/{fingerprint}/export", [&ctx](Request& r) { return Export(ctx, r); },
+      http::Access::kPublic);
 }
 
 }  // namespace nest::daemon

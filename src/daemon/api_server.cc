@@ -142,7 +142,7 @@ void RegisterServerRoutes(http::Router& router, Context& ctx) {
       [&ctx](Request& r) {
         if (!r.trusted) return Response::Sync(UntrustedServerJson());
         auto config = ctx.db->GetConfig();
-    if (!config) return Response::Error(config.error());
+        if (!config) return Response::Error(config.error());
         return Response::Sync(ServerJson(ctx, *config), Etag(nlohmann::json(*config)));
       },
       http::Access::kPublic);

@@ -14,9 +14,9 @@
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/https_endpoint.h"
-#include "daemon/trust_tokens.h"
 #include "daemon/instances.h"
 #include "daemon/routes.h"
+#include "daemon/trust_tokens.h"
 #include "storage/image_import.h"
 #include "sys/syscalls.h"
 

@@ -31,8 +31,8 @@ class HttpsEndpoint {
 
   const std::string& certificate() const { return identity_.cert_pem; }
   const std::string& fingerprint() const { return fingerprint_; }
-  // The addresses a client can use: the configured one, or the bound one when
-  // it names no host; empty when not listening.
+  // The addresses a client can use: the configured one, or every address of
+  // the host when it names none (":8443"); empty when not listening.
   std::vector<std::string> Addresses() const;
 
  private:

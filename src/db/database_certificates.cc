@@ -49,21 +49,19 @@ Status Database::CreateCertificate(const CertificateRecord& c) {
 Result<CertificateRecord> Database::GetCertificate(const std::string& fingerprint) {
   std::lock_guard lock(mu_);
   const std::string context = "loading certificate " + fingerprint;
-  auto stmt = TRY_CTX(Query(conn_,
-                            std::string("SELECT ") + kColumns +
-                                " FROM certificates WHERE fingerprint = ?",
-                            fingerprint),
-                      context);
+  auto stmt = TRY_CTX(
+      Query(conn_, std::string("SELECT ") + kColumns + " FROM certificates WHERE fingerprint = ?",
+            fingerprint),
+      context);
   if (!TRY_CTX(stmt.Step(), context)) return NotFound(fingerprint);
   return ReadCertificate(stmt);
 }
 
 Result<std::vector<CertificateRecord>> Database::ListCertificates() {
   std::lock_guard lock(mu_);
-  auto stmt = TRY_CTX(
-      Query(conn_, std::string("SELECT ") + kColumns +
-                       " FROM certificates ORDER BY name, fingerprint"),
-      "listing certificates");
+  auto stmt = TRY_CTX(Query(conn_, std::string("SELECT ") + kColumns +
+                                       " FROM certificates ORDER BY name, fingerprint"),
+                      "listing certificates");
   std::vector<CertificateRecord> out;
   while (TRY_CTX(stmt.Step(), "listing certificates")) out.push_back(ReadCertificate(stmt));
   return out;

@@ -171,8 +171,8 @@ Result<Identity> GenerateIdentity(const IdentitySpec& spec) {
   X509_NAME* name = X509_get_subject_name(cert.get());
   auto add_name = [&](const char* field, const std::string& value) {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                      -1, 0) == 1;
+                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                      0) == 1;
   };
   if (!add_name("O", spec.organization) || !add_name("CN", spec.common_name)) {
     return SslError("setting the subject");
@@ -185,13 +185,14 @@ Result<Identity> GenerateIdentity(const IdentitySpec& spec) {
   for (const auto& d : spec.dns_names) sans.push_back("DNS:" + d);
   for (const auto& ip : spec.ips) sans.push_back("IP:" + ip);
   if (!sans.empty()) TRY(AddExtension(cert.get(), NID_subject_alt_name, base::Join(sans, ",")));
-  if (X509_sign(cert.get(), key.get(), EVP_sha384()) == 0) return SslError("signing the certificate");
+  if (X509_sign(cert.get(), key.get(), EVP_sha384()) == 0)
+    return SslError("signing the certificate");
 
   Identity id;
   id.cert_pem = TRY(ToPem(cert.get()));
   BioPtr kbio(BIO_new(BIO_s_mem()));
-  if (!kbio || PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                        nullptr) != 1) {
+  if (!kbio ||
+      PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return SslError("PEM_write_bio_PrivateKey");
   }
   id.key_pem = BioString(kbio.get());

@@ -34,8 +34,7 @@ base::Result<Identity> GenerateIdentity(const IdentitySpec& spec);
 // the key 0600, the certificate 0644, each atomically (temp file + rename).
 // Errors: kInternal naming the file and the cause.
 base::Result<Identity> LoadOrCreateIdentity(const std::string& cert_path,
-                                            const std::string& key_path,
-                                            const IdentitySpec& spec);
+                                            const std::string& key_path, const IdentitySpec& spec);
 
 // Fingerprint of the first certificate in `pem`. Errors: kInvalid when `pem`
 // holds no parseable certificate.

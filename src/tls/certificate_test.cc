@@ -65,8 +65,7 @@ TEST(Fingerprint, IsSha256OfDerAndAcceptsBase64Der) {
   ASSERT_TRUE(normalized.ok()) << normalized.error().message();
   EXPECT_EQ(*normalized, pem);
   EXPECT_EQ(Fingerprint(*normalized).value(), Fingerprint(pem).value());
-  EXPECT_EQ(FingerprintDer(""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(FingerprintDer(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Fingerprint, RejectsGarbage) {

@@ -173,6 +173,24 @@ expect_ok "config trust remove" nest config trust remove "${CURL_FP:0:12}"
 run CC "https://$ADDR/1.0"
 expect_eq "removed certificate is untrusted again" untrusted "$(jq -r .metadata.auth <<<"$OUT")"
 
+# --- nest's own HTTPS client (client/https.h) through `nest query` ------------------------------
+export NEST_CONF_DIR=$W/nest-conf
+run nest query --url "https://$ADDR" /1.0
+expect_match "nest query refuses an unknown server certificate, naming its fingerprint" "$SERVER_FP" "$OUT"
+run nest config trust add --name nestclient
+NTOKEN=$(tail -n1 <<<"$OUT")
+run nest query --token "$NTOKEN" /1.0
+expect_eq "nest joins with a token (exit 0)" 0 "$RC"
+expect_eq "nest client trusted after the token" trusted "$(jq -r .auth <<<"$OUT" 2>/dev/null)"
+expect_eq "client.key is 0600" 600 "$(stat -c %a "$NEST_CONF_DIR/client.key")"
+expect_match "client certificate is EC P-384" 'secp384r1|P-384' "$(openssl x509 -in "$NEST_CONF_DIR/client.crt" -noout -text)"
+run nest query --url "https://$ADDR" --server-cert "$NEST_DIR/server.crt" '/1.0/images?recursion=1'
+expect_eq "nest over HTTPS with the pinned certificate lists both images" "priv pub" \
+  "$(jq -r '[.[].aliases[0].name] | sort | join(" ")' <<<"$OUT" 2>/dev/null)"
+expect_fail 'changed: fingerprint' nest query --url "https://$ADDR" --server-cert "$W/curl.crt" /1.0
+NEST_CONF_DIR=$W/nest-conf2 expect_fail 'no valid certificate add token' nest query --token "$NTOKEN" /1.0
+unset NEST_CONF_DIR
+
 # --- off, restart, certificate reuse ------------------------------------------------------------
 expect_ok "config unset core.https_address" nest config unset core.https_address
 OUT=$(C -o /dev/null -w '%{http_code}' "https://$ADDR/1.0" 2>/dev/null)

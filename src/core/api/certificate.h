@@ -37,7 +37,7 @@ struct CertificatesPost : CertificatePut {
 // The decoded form of `lxc config trust add`'s token.
 struct CertificateAddToken {
   std::string client_name;
-  std::string fingerprint;  // of the server's certificate
+  std::string fingerprint;             // of the server's certificate
   std::vector<std::string> addresses;  // host:port the client may try
   std::string secret;
   std::string expires_at = "0001-01-01T00:00:00Z";  // Go's zero time: never

@@ -111,7 +111,10 @@ class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Add(
-        "GET", "/1.0", [](Request&) { return Response::Sync(json{{"root", true}}); },
+        "GET", "/1.0",
+        [](Request&) {
+          return Response::Sync(json{{"root", true}});
+        },
         Access::kPublic);
     router_.Add("GET", "/1.0/instances/{name}", [](Request& r) {
       return Response::Sync(json{{"name", r.params["name"]}});

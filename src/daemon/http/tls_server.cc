@@ -177,10 +177,9 @@ Status TlsServer::Start(const std::string& address, const std::string& cert_pem,
   tcp::resolver resolver(*ioc);
   tcp::resolver::results_type endpoints;
   if (host.empty() || host == "::" || host == "0.0.0.0") {
-    endpoints = resolver.resolve(host.empty() ? "::" : host, port,
-                                 tcp::resolver::passive | tcp::resolver::numeric_host |
-                                     tcp::resolver::numeric_service,
-                                 ec);
+    endpoints = resolver.resolve(
+        host.empty() ? "::" : host, port,
+        tcp::resolver::passive | tcp::resolver::numeric_host | tcp::resolver::numeric_service, ec);
   } else {
     endpoints = resolver.resolve(host, port, tcp::resolver::numeric_service, ec);
   }
@@ -216,10 +215,9 @@ Status TlsServer::Start(const std::string& address, const std::string& cert_pem,
   {
     std::lock_guard lock(impl.mu);
     impl.stopping = false;
-    impl.bound = local.address().is_v6() ? "[" + local.address().to_string() + "]:" +
-                                               std::to_string(local.port())
-                                         : local.address().to_string() + ":" +
-                                               std::to_string(local.port());
+    impl.bound = local.address().is_v6()
+                     ? "[" + local.address().to_string() + "]:" + std::to_string(local.port())
+                     : local.address().to_string() + ":" + std::to_string(local.port());
   }
   impl.protocol = endpoint.protocol();
   impl.ssl_ctx = std::move(ctx);

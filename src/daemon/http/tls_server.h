@@ -13,9 +13,9 @@ namespace nest::daemon::http {
 class Router;
 
 struct TlsLimits {
-  int handshake_seconds = 10;    // TLS handshake must finish within this
-  int idle_seconds = 60;         // wait for the next request's header
-  int header_seconds = 30;       // header read, once started
+  int handshake_seconds = 10;  // TLS handshake must finish within this
+  int idle_seconds = 60;       // wait for the next request's header
+  int header_seconds = 30;     // header read, once started
   int untrusted_body_seconds = 30;
   int trusted_body_seconds = 3600;  // image uploads
   int write_seconds = 600;          // whole response (image exports)
