@@ -28,6 +28,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
   RegisterVersionCommand(app, ctx);
   RegisterAdminCommand(app, ctx);
   RegisterPublishCommand(app, ctx);
+  RegisterQueryCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -171,6 +171,7 @@ void RegisterConfigCommand(CLI::App& app, Context& ctx) {
   AddVerb(config, ctx, "get", "Print a configuration value", "[NAME] KEY", Get);
   AddVerb(config, ctx, "unset", "Remove a configuration key", "[NAME] KEY", Unset);
   AddVerb(config, ctx, "show", "Print the configuration as YAML", "[NAME]", Show);
+  RegisterTrustCommand(*config, ctx);
 }
 
 }  // namespace nest::cli

@@ -45,7 +45,8 @@ void RegisterStateCommands(CLI::App& app, Context& ctx);  // start, stop, restar
 void RegisterDeleteCommand(CLI::App& app, Context& ctx);
 void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
-void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
+void RegisterTrustCommand(CLI::App& config, Context& ctx);  // config trust …
+void RegisterImageCommand(CLI::App& app, Context& ctx);     // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 void RegisterAdminCommand(CLI::App& app, Context& ctx);  // admin run-task
 void RegisterPublishCommand(CLI::App& app, Context& ctx);
@@ -58,6 +59,7 @@ struct PublishOptions {
   bool is_public = false;
 };
 base::Result<nlohmann::json> PublishPost(const PublishOptions& options);
+void RegisterQueryCommand(CLI::App& app, Context& ctx);  // query (local or --url)
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

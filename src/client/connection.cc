@@ -56,6 +56,14 @@ ErrorKind KindForStatus(int code) {
 
 Result<Response> Connection::Do(std::string_view method, std::string_view path, const json& body,
                                 const Headers& headers) {
+  if (has_remote_) {
+    std::string what = std::string(method) + " " + remote_.url + std::string(path);
+    HttpResult r = TRY(HttpsRequest(remote_, std::string(method), std::string(path),
+                                    body.is_null() ? "" : body.dump(), headers));
+    Response decoded = TRY(DecodeBody(r.status, r.body, what));
+    decoded.etag = r.etag;
+    return decoded;
+  }
   asio::io_context ioc;
   asio::local::stream_protocol::socket sock(ioc);
   boost::system::error_code ec;

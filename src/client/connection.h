@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "client/https.h"
 
 namespace nest::client {
 
@@ -41,6 +42,15 @@ class Connection {
   explicit Connection(std::string socket_path = DefaultSocketPath())
       : socket_path_(std::move(socket_path)) {}
 
+  // A connection to a remote server over HTTPS (see client/https.h); errors as
+  // above, plus kForbidden when the server certificate is not the pinned one.
+  static Connection Remote(HttpsRemote remote) {
+    Connection c("");
+    c.remote_ = std::move(remote);
+    c.has_remote_ = true;
+    return c;
+  }
+
   const std::string& socket_path() const { return socket_path_; }
 
   // Sends `method path` with `body` (omitted when null) and returns the envelope.
@@ -68,6 +78,8 @@ class Connection {
   static base::Result<Response> Decode(const nlohmann::json& envelope, Response partial);
 
   std::string socket_path_;
+  bool has_remote_ = false;
+  HttpsRemote remote_;
 };
 
 // The message for a socket that cannot be reached (exposed for tests).

@@ -1,5 +1,6 @@
 #include "core/server_config.h"
 
+#include <cstdint>
 #include <optional>
 
 #include "base/strings.h"
@@ -9,7 +10,7 @@
 namespace nest::core {
 namespace {
 
-enum class KeyType { kBool, kHours, kDays, kAddress, kSize, kStorageDriver };
+enum class KeyType { kBool, kHours, kDays, kAddress, kSize, kStorageDriver, kExpiry };
 
 struct KeySpec {
   std::string_view name;
@@ -19,6 +20,7 @@ struct KeySpec {
 
 constexpr KeySpec kKeys[] = {
     {"core.https_address", KeyType::kAddress, ""},
+    {"core.remote_token_expiry", KeyType::kExpiry, ""},
     {"images.auto_update_cached", KeyType::kBool, "true"},
     {"images.auto_update_interval", KeyType::kHours, "6"},
     {"images.max_unpacked_size", KeyType::kSize, "10GiB"},
@@ -83,6 +85,8 @@ std::string Expected(KeyType type) {
       return "expected a size in bytes greater than 0, e.g. 10GiB, 512MiB or 1000000";
     case KeyType::kStorageDriver:
       return "expected overlay or dir";
+    case KeyType::kExpiry:
+      return "expected a duration: a number and a unit S, M, H, d or w, e.g. 30M or 1d";
   }
   return "";
 }
@@ -102,6 +106,8 @@ bool ValidValue(KeyType type, std::string_view value) {
     }
     case KeyType::kStorageDriver:
       return value == "overlay" || value == "dir";
+    case KeyType::kExpiry:
+      return ParseExpirySeconds(value).ok();
   }
   return false;
 }
@@ -113,6 +119,38 @@ std::string EffectiveValue(const ConfigMap& stored, std::string_view key) {
 }
 
 }  // namespace
+
+base::Result<int64_t> ParseExpirySeconds(std::string_view value) {
+  auto bad = [&] {
+    return base::Error::Invalid("invalid expiry \"" + std::string(value) +
+                                "\": " + Expected(KeyType::kExpiry));
+  };
+  if (value.size() < 2) return bad();
+  long long n = 0;
+  if (!base::ParseInt64(value.substr(0, value.size() - 1), &n) || n <= 0) return bad();
+  int64_t unit;
+  switch (value.back()) {
+    case 'S':
+      unit = 1;
+      break;
+    case 'M':
+      unit = 60;
+      break;
+    case 'H':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return bad();
+  }
+  if (n > INT64_MAX / unit) return bad();
+  return static_cast<int64_t>(n) * unit;
+}
 
 std::vector<std::string> ServerKeys() {
   std::vector<std::string> keys;

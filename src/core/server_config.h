@@ -38,4 +38,8 @@ bool GetBool(const ConfigMap& stored, std::string_view key);
 int64_t GetInt(const ConfigMap& stored, std::string_view key);
 int64_t GetSize(const ConfigMap& stored, std::string_view key);
 
+// core.remote_token_expiry's form (LXD's): "<n><unit>", unit S seconds,
+// M minutes, H hours, d days, w weeks. Errors: kInvalid saying what is expected.
+base::Result<int64_t> ParseExpirySeconds(std::string_view value);
+
 }  // namespace nest::core

@@ -55,6 +55,7 @@ TEST(ServerConfig, Validate) {
        "0, e.g. 10GiB, 512MiB or 1000000"},
       {"images.foo", "1",
        "unknown server configuration key \"images.foo\" (known keys: core.https_address, "
+       "core.remote_token_expiry, "
        "images.auto_update_cached, images.auto_update_interval, images.max_unpacked_size, "
        "images.remote_cache_expiry, storage.driver)"},
       {"storage.driver", "overlay", nullptr},
@@ -106,6 +107,27 @@ TEST(ServerConfig, TypedGetters) {
   EXPECT_EQ(GetInt(stored, "images.remote_cache_expiry"), 10);
   EXPECT_EQ(GetSize(stored, "images.max_unpacked_size"), 512LL << 20);
   EXPECT_EQ(GetSize({}, "images.max_unpacked_size"), 10LL << 30);
+}
+
+}  // namespace
+}  // namespace nest::core
+
+namespace nest::core {
+namespace {
+
+TEST(ServerConfig, RemoteTokenExpiry) {
+  EXPECT_EQ(ParseExpirySeconds("30S").value(), 30);
+  EXPECT_EQ(ParseExpirySeconds("2M").value(), 120);
+  EXPECT_EQ(ParseExpirySeconds("1H").value(), 3600);
+  EXPECT_EQ(ParseExpirySeconds("1d").value(), 86400);
+  EXPECT_EQ(ParseExpirySeconds("1w").value(), 604800);
+  for (const char* bad : {"", "S", "0S", "-1S", "1x", "1.5H", "H1"}) {
+    EXPECT_FALSE(ParseExpirySeconds(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(ValidateServerKey("core.remote_token_expiry", "5M").ok());
+  auto e = ValidateServerKey("core.remote_token_expiry", "soon");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message().find("\"soon\""), std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/routes.h"
+#include "daemon/visibility.h"
 
 namespace nest::daemon {
 namespace {
@@ -57,12 +58,22 @@ base::Result<std::string> ResolveTarget(Context& ctx, const std::string& target)
   return img->fingerprint;
 }
 
+// Untrusted clients see an alias only when its image is public.
+bool AliasVisible(Context& ctx, const Request& req, const db::ImageAliasRecord& a) {
+  if (req.trusted) return true;
+  auto img = ctx.db->GetImage(a.fingerprint);
+  return img.ok() && VisibleTo(req, *img);
+}
+
 Response List(Context& ctx, Request& req) {
   auto list = ctx.db->ListAliases();
   if (!list) return Response::Error(list.error());
   json out = json::array();
   bool full = req.Query("recursion", "0") != "0";
-  for (const auto& a : *list) out.push_back(full ? AliasJson(a) : json(AliasUrl(a.name)));
+  for (const auto& a : *list) {
+    if (!AliasVisible(ctx, req, a)) continue;
+    out.push_back(full ? AliasJson(a) : json(AliasUrl(a.name)));
+  }
   return Response::Sync(out);
 }
 
@@ -83,6 +94,10 @@ base::Status Create(Context& ctx, const Request& req) {
 Response Get(Context& ctx, Request& req) {
   auto a = ctx.db->GetAlias(req.params["name"]);
   if (!a) return Response::Error(a.error());
+  if (!AliasVisible(ctx, req, *a)) {
+    return Response::Error(
+        base::Error::NotFound("image alias \"" + req.params["name"] + "\" not found"));
+  }
   json j = AliasJson(*a);
   return Response::Sync(j, Etag(j));
 }
@@ -132,12 +147,15 @@ Response Sync(const base::Status& s) {
 }  // namespace
 
 void RegisterImageAliasRoutes(http::Router& router, Context& ctx) {
-  router.Add("GET", "/1.0/images/aliases", [&ctx](Request& r) { return List(ctx, r); });
+  router.Add(
+      "GET", "/1.0/images/aliases", [&ctx](Request& r) { return List(ctx, r); },
+      http::Access::kPublic);
   router.Add("POST", "/1.0/images/aliases", [&ctx](Request& r) { return Sync(Create(ctx, r)); });
   // "{name}" ties with "/1.0/images/{fingerprint}/export" and, being earlier,
   // wins; "{name...}" takes names with '/' sent unescaped.
   for (const char* pattern : {"/1.0/images/aliases/{name}", "/1.0/images/aliases/{name...}"}) {
-    router.Add("GET", pattern, [&ctx](Request& r) { return Get(ctx, r); });
+    router.Add(
+        "GET", pattern, [&ctx](Request& r) { return Get(ctx, r); }, http::Access::kPublic);
     router.Add("PUT", pattern, [&ctx](Request& r) { return Sync(Update(ctx, r, false)); });
     router.Add("PATCH", pattern, [&ctx](Request& r) { return Sync(Update(ctx, r, true)); });
     router.Add("POST", pattern, [&ctx](Request& r) { return Rename(ctx, r); });

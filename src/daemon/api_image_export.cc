@@ -8,6 +8,7 @@
 #include "daemon/http/response.h"
 #include "daemon/multipart.h"
 #include "daemon/routes.h"
+#include "daemon/visibility.h"
 #include "storage/image_import.h"
 #include "sys/syscalls.h"
 
@@ -20,6 +21,7 @@ using http::Response;
 Response Export(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
+  if (!VisibleTo(req, *img)) return Response::Error(HiddenImage(req.params["fingerprint"]));
   const std::string& fp = img->fingerprint;
   auto files = storage::ImageFilesForExport(ctx.paths.Images(), fp);
   if (!files) return Response::Error(files.error());
@@ -46,8 +48,9 @@ Response Export(Context& ctx, Request& req) {
 }  // namespace
 
 void RegisterImageExportRoutes(http::Router& router, Context& ctx) {
-  router.Add("GET", "/1.0/images/{fingerprint}/export",
-             [&ctx](Request& r) { return Export(ctx, r); });
+  router.Add(
+      "GET", "/1.0/images/{fingerprint}/export", [&ctx](Request& r) { return Export(ctx, r); },
+      http::Access::kPublic);
 }
 
 }  // namespace nest::daemon

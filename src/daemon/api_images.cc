@@ -8,6 +8,7 @@
 #include "daemon/http/response.h"
 #include "daemon/image_gc.h"
 #include "daemon/routes.h"
+#include "daemon/visibility.h"
 #include "storage/image_import.h"
 
 namespace nest::daemon {
@@ -33,7 +34,8 @@ PolicyKeys ReadPolicyKeys(Context& ctx) {
           core::GetInt(stored, "images.auto_update_interval")};
 }
 
-nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img, const PolicyKeys& keys) {
+nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img, const PolicyKeys& keys,
+                         bool trusted) {
   nlohmann::json aliases = nlohmann::json::array();
   for (const auto& name : img.aliases) {
     std::string description;
@@ -63,7 +65,8 @@ nlohmann::json ImageJson(Context& ctx, const db::ImageRecord& img, const PolicyK
   auto facts = PolicyFacts(img, static_cast<int>(users.size()));
   nlohmann::json used_by = nlohmann::json::array();
   for (const auto& n : users) used_by.push_back("/1.0/instances/" + n);
-  j["used_by"] = used_by;
+  // Which containers exist is not for untrusted clients.
+  if (trusted) j["used_by"] = used_by;
   j["last_checked_at"] = core::FormatRfc3339(img.last_checked_at);
   j["cache_expires_at"] = core::FormatRfc3339(core::CacheExpiresAt(facts, keys.expiry_days));
   int64_t next_check = img.update_source.protocol == "builtin"
@@ -124,7 +127,8 @@ Response List(Context& ctx, Request& req) {
   bool full = req.Query("recursion", "0") != "0";
   PolicyKeys keys = ReadPolicyKeys(ctx);
   for (const auto& img : *list) {
-    out.push_back(full ? ImageJson(ctx, img, keys) : nlohmann::json(ImageUrl(img.fingerprint)));
+    if (!VisibleTo(req, img)) continue;
+    out.push_back(full ? ImageJson(ctx, img, keys, req.trusted) : nlohmann::json(ImageUrl(img.fingerprint)));
   }
   return Response::Sync(out);
 }
@@ -132,7 +136,8 @@ Response List(Context& ctx, Request& req) {
 Response Get(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
-  return Response::Sync(ImageJson(ctx, *img, ReadPolicyKeys(ctx)), ImageEtag(*img));
+  if (!VisibleTo(req, *img)) return Response::Error(HiddenImage(req.params["fingerprint"]));
+  return Response::Sync(ImageJson(ctx, *img, ReadPolicyKeys(ctx), req.trusted), ImageEtag(*img));
 }
 
 // PUT replaces auto_update, public and properties (and expires_at when given);
@@ -220,8 +225,12 @@ void RegisterImageRoutes(http::Router& router, Context& ctx, InstanceManager& in
   RegisterImageAliasRoutes(router, ctx);
   RegisterImageUploadRoutes(router, ctx, instances);
   RegisterImageExportRoutes(router, ctx);
-  router.Add("GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); });
-  router.Add("GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); });
+  // Untrusted HTTPS clients see public images only (handlers filter).
+  router.Add(
+      "GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); }, http::Access::kPublic);
+  router.Add(
+      "GET", "/1.0/images/{fingerprint}", [&ctx](Request& r) { return Get(ctx, r); },
+      http::Access::kPublic);
   router.Add("PUT", "/1.0/images/{fingerprint}",
              [&ctx](Request& r) { return Update(ctx, r, false); });
   router.Add("PATCH", "/1.0/images/{fingerprint}",

@@ -6,6 +6,7 @@
 #include "daemon/etag.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
+#include "daemon/https_endpoint.h"
 #include "daemon/routes.h"
 #include "daemon/scheduler.h"
 
@@ -30,7 +31,9 @@ const char* const kExtensions[] = {"etag",
                                    "image_create_aliases",
                                    "id_map",
                                    "id_map_base",
-                                   "api_filtering"};
+                                   "api_filtering",
+                                   "certificate_token",
+                                   "remote_token_expiry"};
 
 nlohmann::json ServerJson(const Context& ctx, const db::ConfigMap& config) {
   struct utsname u {};
@@ -45,10 +48,10 @@ nlohmann::json ServerJson(const Context& ctx, const db::ConfigMap& config) {
       {"public", false},
       {"auth_methods", {"tls"}},
       {"environment",
-       {{"addresses", nlohmann::json::array()},
+       {{"addresses", ctx.https ? nlohmann::json(ctx.https->Addresses()) : nlohmann::json::array()},
         {"architectures", {ctx.architecture}},
-        {"certificate", ""},
-        {"certificate_fingerprint", ""},
+        {"certificate", ctx.https ? ctx.https->certificate() : ""},
+        {"certificate_fingerprint", ctx.https ? ctx.https->fingerprint() : ""},
         {"driver", "nest"},
         {"driver_version", "0.1.0"},
         {"firewall", ""},
@@ -69,6 +72,14 @@ nlohmann::json ServerJson(const Context& ctx, const db::ConfigMap& config) {
         {"storage_supported_drivers",
          {{{"Name", "overlay"}, {"Version", "1"}, {"Remote", false}}}}}},
   };
+}
+
+// What an untrusted HTTPS client learns (LXD's ServerUntrusted): no config,
+// no environment.
+nlohmann::json UntrustedServerJson() {
+  std::vector<std::string> extensions(std::begin(kExtensions), std::end(kExtensions));
+  return {{"api_extensions", extensions}, {"api_status", "stable"}, {"api_version", "1.0"},
+          {"auth", "untrusted"},          {"public", false},        {"auth_methods", {"tls"}}};
 }
 
 base::Result<db::ConfigMap> ConfigFromBody(const Request& req) {
@@ -104,7 +115,20 @@ Response SetConfig(Context& ctx, const Request& req, bool patch) {
     if (auto s = core::ValidateServerKey(k, v); !s) return Response::Error(s.error());
     next[k] = v;
   }
-  if (auto s = ctx.db->ReplaceConfig(next); !s) return Response::Error(s.error());
+  // core.https_address takes effect now; a refused address is not stored.
+  auto address_of = [](const db::ConfigMap& m) {
+    auto it = m.find("core.https_address");
+    return it == m.end() ? std::string() : it->second;
+  };
+  const std::string old_address = address_of(*current);
+  const std::string new_address = address_of(next);
+  if (ctx.https && new_address != old_address) {
+    if (auto s = ctx.https->Apply(new_address); !s) return Response::Error(s.error());
+  }
+  if (auto s = ctx.db->ReplaceConfig(next); !s) {
+    if (ctx.https && new_address != old_address) (void)ctx.https->Apply(old_address);
+    return Response::Error(s.error());
+  }
   ctx.events->PublishLifecycle("config-updated", "/1.0");
   // A new interval or expiry applies at once, without a restart.
   if (ctx.scheduler) ctx.scheduler->Poke();
@@ -114,12 +138,17 @@ Response SetConfig(Context& ctx, const Request& req, bool patch) {
 }  // namespace
 
 void RegisterServerRoutes(http::Router& router, Context& ctx) {
-  router.Add("GET", "/", [](Request&) { return Response::Sync({"/1.0"}); });
-  router.Add("GET", "/1.0", [&ctx](Request&) {
-    auto config = ctx.db->GetConfig();
-    if (!config) return Response::Error(config.error());
-    return Response::Sync(ServerJson(ctx, *config), Etag(nlohmann::json(*config)));
-  });
+  router.Add(
+      "GET", "/", [](Request&) { return Response::Sync({"/1.0"}); }, http::Access::kPublic);
+  router.Add(
+      "GET", "/1.0",
+      [&ctx](Request& r) {
+        if (!r.trusted) return Response::Sync(UntrustedServerJson());
+        auto config = ctx.db->GetConfig();
+        if (!config) return Response::Error(config.error());
+        return Response::Sync(ServerJson(ctx, *config), Etag(nlohmann::json(*config)));
+      },
+      http::Access::kPublic);
   router.Add("PUT", "/1.0", [&ctx](Request& r) { return SetConfig(ctx, r, false); });
   router.Add("PATCH", "/1.0", [&ctx](Request& r) { return SetConfig(ctx, r, true); });
 }

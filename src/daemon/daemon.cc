@@ -14,11 +14,13 @@
 #include "base/log.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
+#include "daemon/https_endpoint.h"
 #include "daemon/image_gc.h"
 #include "daemon/image_update.h"
 #include "daemon/instances.h"
 #include "daemon/routes.h"
 #include "daemon/scheduler.h"
+#include "daemon/trust_tokens.h"
 #include "storage/image_import.h"
 #include "storage/storage_driver.h"
 #include "sys/syscalls.h"
@@ -104,6 +106,12 @@ base::Result<int> RunDaemon(const Options& options) {
   InstanceManager instances(ctx);
 
   http::Router router;
+  db::Database* db = ctx.db.get();
+  auto https = TRY(HttpsEndpoint::Create(
+      ctx.paths.dir, router, [db](const std::string& fp) { return db->GetCertificate(fp).ok(); }));
+  TrustTokens tokens(*ctx.operations);
+  ctx.https = https.get();
+  ctx.tokens = &tokens;
   ctx.operations->RegisterRoutes(router);
   ctx.events->RegisterRoutes(router);
   RegisterServerRoutes(router, ctx);
@@ -112,6 +120,7 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterProfileRoutes(router, ctx);
   RegisterImageRoutes(router, ctx, instances);
   RegisterTaskRoutes(router, ctx);
+  RegisterCertificateRoutes(router, ctx);
 
   Scheduler scheduler;
   scheduler.Add("image-expiry", "Cleaning up expired images",
@@ -122,6 +131,11 @@ base::Result<int> RunDaemon(const Options& options) {
 
   http::Server server(router);
   TRY(server.Listen(ctx.paths.Socket()));
+  auto config = TRY_CTX(ctx.db->GetConfig(), "reading the server configuration");
+  if (auto it = config.find("core.https_address"); it != config.end() && !it->second.empty()) {
+    // A taken port must not keep the daemon from serving its unix socket.
+    if (auto s = https->Apply(it->second); !s) base::LogError(s.error().message());
+  }
 
   // SIGTERM/SIGINT stop the API server; containers keep running.
   sigset_t stop_signals;
@@ -132,7 +146,9 @@ base::Result<int> RunDaemon(const Options& options) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     base::LogInfo("signal " + std::to_string(sig) + ": shutting down (containers keep running)");
+    tokens.Shutdown();
     ctx.operations->Shutdown();
+    https->Apply("").ok();
     server.Stop();
   });
   base::LogInfo("nestd serving on " + ctx.paths.Socket());

@@ -10,6 +10,7 @@ namespace nest::daemon {
 void RegisterServerRoutes(http::Router& router, Context& ctx);
 void RegisterInstanceRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterExecRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
+void RegisterCertificateRoutes(http::Router& router, Context& ctx);
 void RegisterProfileRoutes(http::Router& router, Context& ctx);
 void RegisterImageRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterTaskRoutes(http::Router& router, Context& ctx);

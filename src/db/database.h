@@ -98,6 +98,13 @@ class Database {
   base::Status RenameAlias(const std::string& old_name, const std::string& new_name);
   base::Status DeleteAlias(const std::string& name);
 
+  // Trusted certificates. CreateCertificate fails kConflict when the fingerprint
+  // is already trusted; Get/Delete kNotFound when it is not.
+  base::Status CreateCertificate(const CertificateRecord& certificate);
+  base::Result<CertificateRecord> GetCertificate(const std::string& fingerprint);
+  base::Result<std::vector<CertificateRecord>> ListCertificates();  // sorted by name, fp
+  base::Status DeleteCertificate(const std::string& fingerprint);
+
  private:
   explicit Database(Connection conn) : conn_(std::move(conn)) {}
 

@@ -77,4 +77,13 @@ struct ImageAliasRecord {
   std::string description;
 };
 
+// A trusted client certificate.
+struct CertificateRecord {
+  std::string fingerprint;  // sha256 of the DER, lowercase hex
+  std::string type = "client";
+  std::string name;
+  std::string certificate;  // PEM
+  bool restricted = false;
+};
+
 }  // namespace nest::db

@@ -76,6 +76,18 @@ CREATE TABLE image_aliases (
 CREATE INDEX image_aliases_fingerprint ON image_aliases(fingerprint);
 )sql";
 
+// The trust store: client certificates allowed over HTTPS (LXD's certificates).
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE certificates (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT UNIQUE NOT NULL,
+  type TEXT NOT NULL DEFAULT 'client',
+  name TEXT NOT NULL,
+  certificate TEXT NOT NULL,
+  restricted INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 constexpr std::string_view kCreateVersionTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -106,7 +118,7 @@ Status ApplyOne(Connection& conn, int version, std::string_view script) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {kMigration1};
+  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2};
   return kMigrations;
 }
 

@@ -17,6 +17,7 @@ forbidden() {
     runtime | storage) echo 'daemon|db|client|cli' ;;
     db) echo 'daemon|runtime|storage|client|cli|monitor' ;;
     sys) echo "ALL_BUT:base|sys" ;;
+    tls) echo "ALL_BUT:base|tls" ;;
     base) echo "ALL_BUT:base" ;;
     *) echo '' ;;
   esac

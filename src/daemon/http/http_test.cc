@@ -110,7 +110,12 @@ TEST(RequestTest, UrlCoding) {
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.Add("GET", "/1.0", [](Request&) { return Response::Sync(json{{"root", true}}); });
+    router_.Add(
+        "GET", "/1.0",
+        [](Request&) {
+          return Response::Sync(json{{"root", true}});
+        },
+        Access::kPublic);
     router_.Add("GET", "/1.0/instances/{name}", [](Request& r) {
       return Response::Sync(json{{"name", r.params["name"]}});
     });
@@ -154,6 +159,19 @@ TEST_F(RouterTest, LiteralBeatsParamAndEncodedSlash) {
   EXPECT_EQ(router_.Dispatch(r).Json()["metadata"]["fp"], "abcd");
   r = MakeRequest("GET", "/1.0/logs/a/b/c");
   EXPECT_EQ(router_.Dispatch(r).Json()["metadata"]["rest"], "a/b/c");
+}
+
+TEST_F(RouterTest, UntrustedReachesOnlyPublicRoutes) {
+  Request r = MakeRequest("GET", "/1.0");
+  r.trusted = false;
+  EXPECT_EQ(router_.Dispatch(r).status(), 200);
+  r = MakeRequest("GET", "/1.0/instances/c1");
+  r.trusted = false;
+  Response denied = router_.Dispatch(r);
+  EXPECT_EQ(denied.status(), 403);
+  EXPECT_EQ(denied.Json()["error"], "not authorized");
+  r = MakeRequest("GET", "/1.0/instances/c1");
+  EXPECT_EQ(router_.Dispatch(r).status(), 200);
 }
 
 TEST_F(RouterTest, UnknownPathIs404AsLxd) {

@@ -28,6 +28,14 @@ struct Request {
   uid_t peer_uid = static_cast<uid_t>(-1);
   gid_t peer_gid = static_cast<gid_t>(-1);
 
+  // Trust (see Router's Access): true over the unix socket; over HTTPS, true
+  // iff the client presented a certificate in the trust store.
+  bool trusted = true;
+  bool https = false;              // arrived over the HTTPS listener
+  std::string client_certificate;  // PEM the HTTPS client presented; "" if none
+  std::string client_fingerprint;  // its sha256 fingerprint
+  std::string remote_address;      // "ip:port" of an HTTPS client
+
   // The value of header `name` (case-insensitive); "" if absent.
   std::string Header(std::string_view name) const;
   // The value of query key `key`; `fallback` if absent.

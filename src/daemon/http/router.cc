@@ -26,15 +26,16 @@ bool IsRestParam(const std::string& seg) { return IsParam(seg) && base::EndsWith
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Handler handler, Access access) {
   std::vector<std::string> segments = Segments(pattern);
   for (auto& r : routes_) {
     if (r.method == method && r.segments == segments) {
       r.handler = std::move(handler);
+      r.access = access;
       return;
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), access});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& path,
@@ -104,6 +105,9 @@ Response Router::Dispatch(Request& request) const {
   if (route == nullptr) {
     if (path_known) return Response::ErrorStatus(501, "not implemented");
     return Response::ErrorStatus(404, "not found");
+  }
+  if (!request.trusted && route->access != Access::kPublic) {
+    return Response::ErrorStatus(403, "not authorized");
   }
   request.params = std::move(params);
   try {

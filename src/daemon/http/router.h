@@ -14,17 +14,25 @@ namespace nest::daemon::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Who may call a route. Requests over the unix socket and from trusted client
+// certificates are trusted; an untrusted request reaches only kPublic routes
+// (whose handlers then show only public things) and gets 403 "not authorized"
+// elsewhere, as LXD answers.
+enum class Access { kTrusted, kPublic };
+
 // Add() is not thread-safe and must happen before Server::Run(); Dispatch() is
 // const and may run on many connection threads at once.
 class Router {
  public:
   // Registers `handler` for `method` ("GET", "PUT", ...) on `pattern`. A later Add
-  // of the same method and pattern replaces the earlier one.
-  void Add(std::string method, std::string pattern, Handler handler);
+  // of the same method and pattern replaces the earlier one (access included).
+  void Add(std::string method, std::string pattern, Handler handler,
+           Access access = Access::kTrusted);
 
   // Finds the route and calls it. Unknown path → 404 "not found"; known path but
   // no handler for the method → 501 "not implemented" (LXD, transcript 64);
-  // a HEAD with no HEAD route uses the GET route; a handler that throws → 500
+  // a HEAD with no HEAD route uses the GET route; an untrusted request to a
+  // kTrusted route → 403 "not authorized"; a handler that throws → 500
   // with the exception's message. Never throws.
   Response Dispatch(Request& request) const;
 
@@ -33,6 +41,7 @@ class Router {
     std::string method;
     std::vector<std::string> segments;
     Handler handler;
+    Access access = Access::kTrusted;
   };
   // True if `path_segments` match `route`; fills `params`.
   static bool Match(const Route& route, const std::vector<std::string>& path_segments,

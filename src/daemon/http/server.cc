@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
 #include "daemon/http/websocket.h"
 #include "daemon/http/websocket_impl.h"
@@ -52,33 +53,6 @@ bool Answers(const sockaddr_un& addr) {
   base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return false;
   return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-}
-
-Request ToRequest(const bhttp::request<bhttp::string_body>& req, const ucred& cred) {
-  Request r;
-  r.method = std::string(req.method_string());
-  std::string_view target(req.target().data(), req.target().size());
-  size_t q = target.find('?');
-  std::string_view raw_path = target.substr(0, q);
-  r.raw_path = std::string(raw_path);
-  r.path = UrlDecode(raw_path);
-  if (q != std::string_view::npos) {
-    for (const auto& kv : base::Split(target.substr(q + 1), '&')) {
-      if (kv.empty()) continue;
-      size_t eq = kv.find('=');
-      std::string key = UrlDecode(kv.substr(0, eq), true);
-      std::string value = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
-      r.query[key] = value;
-    }
-  }
-  for (const auto& field : req) {
-    r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  r.body = req.body();
-  r.peer_pid = cred.pid;
-  r.peer_uid = cred.uid;
-  r.peer_gid = cred.gid;
-  return r;
 }
 
 }  // namespace
@@ -246,7 +220,10 @@ void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
       return;
     }
     const auto& req = parser.get();
-    Request request = ToRequest(req, cred);
+    Request request = ToRequest(req);
+    request.peer_pid = cred.pid;
+    request.peer_uid = cred.uid;
+    request.peer_gid = cred.gid;
     Response response = router.Dispatch(request);
 
     if (response.is_upgrade()) {
@@ -282,12 +259,7 @@ void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
       return;
     }
 
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status()),
-                                            req.version()};
-    for (const auto& [k, v] : response.headers()) res.set(k, v);
-    res.body() = response.body();
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
+    auto res = ToBeastResponse(response, req.version(), req.keep_alive());
     if (req.method() == bhttp::verb::head) {
       bhttp::response_serializer<bhttp::string_body> sr{res};
       bhttp::write_header(sock, sr, ec);
