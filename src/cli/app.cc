@@ -26,6 +26,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
   RegisterConfigCommand(app, ctx);
   RegisterImageCommand(app, ctx);
   RegisterVersionCommand(app, ctx);
+  RegisterRemoteCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -274,6 +274,7 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
 
   RegisterImageAliasCommands(*image, ctx);
   RegisterImageTransferCommands(*image, ctx);
+  RegisterImageCopyCommand(*image, ctx);
 }
 
 }  // namespace nest::cli

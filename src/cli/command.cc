@@ -6,6 +6,7 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "client/operations.h"
+#include "client/progress.h"
 
 namespace nest::cli {
 
@@ -26,26 +27,13 @@ void Run(Context& ctx, const std::function<base::Status()>& body) {
 }
 
 base::Result<json> WaitWithProgress(Context& ctx, const json& operation) {
-  std::string id = client::OperationId(operation);
-  if (!::isatty(STDERR_FILENO)) return client::WaitOperation(ctx.conn, id);
-  std::string shown;
-  auto update = [&](const json& op) {
-    std::vector<std::string> parts;
-    if (auto md = op.find("metadata"); md != op.end() && md->is_object()) {
-      for (auto it = md->begin(); it != md->end(); ++it) {
-        if (base::EndsWith(it.key(), "_progress") && it->is_string()) {
-          parts.push_back(it->get<std::string>());
-        }
-      }
+  client::ProgressRenderer renderer(stderr, ::isatty(STDERR_FILENO) == 1);
+  json final_op = TRY(client::WaitWithProgress(ctx.conn, client::OperationId(operation), renderer));
+  if (auto md = final_op.find("metadata"); md != final_op.end() && md->is_object()) {
+    if (auto w = md->find("warning"); w != md->end() && w->is_string()) {
+      std::fprintf(stderr, "Warning: %s\n", w->get<std::string>().c_str());
     }
-    std::string line = base::Join(parts, " ");
-    if (line == shown) return;
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
-    std::fflush(stderr);
-    shown = line;
-  };
-  json final_op = TRY(client::PollOperation(ctx.conn, id, 100, update));
-  if (!shown.empty()) std::fprintf(stderr, "\r\033[K");
+  }
   TRY(client::OperationOutcome(final_op));
   return final_op;
 }

@@ -21,6 +21,7 @@ namespace nest::cli {
 struct Context {
   client::Connection conn;
   client::Remotes remotes = client::Remotes::Default();
+  std::string remotes_path;  // where `nest remote` saves remotes
   int exit_code = 0;
 };
 
@@ -28,9 +29,10 @@ struct Context {
 // exit code 1. Escaping exceptions are reported the same way.
 void Run(Context& ctx, const std::function<base::Status()>& body);
 
-// Waits for `operation` to finish; when stderr is a terminal, shows its
-// "*_progress" metadata on one updating line. A failed operation is an error
-// carrying the server's text.
+// Waits for `operation` to finish, showing its "*_progress" metadata on stderr
+// (client/progress.h: one updating line on a terminal, plain lines otherwise)
+// and printing a "warning" it carries. A failed operation is an error carrying
+// the server's text.
 base::Result<nlohmann::json> WaitWithProgress(Context& ctx, const nlohmann::json& operation);
 
 void RegisterLaunchCommands(CLI::App& app, Context& ctx);  // launch, init
@@ -42,6 +44,11 @@ void RegisterInfoCommand(CLI::App& app, Context& ctx);
 void RegisterConfigCommand(CLI::App& app, Context& ctx);
 void RegisterImageCommand(CLI::App& app, Context& ctx);  // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
+void RegisterRemoteCommand(CLI::App& app, Context& ctx);  // remote …
+
+// remote list --format table|csv|json|yaml.
+base::Result<std::string> RenderRemoteList(const client::Remotes& remotes,
+                                           const std::string& format);
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

@@ -58,8 +58,9 @@ Response Create(Context& ctx, InstanceManager& im, Request& req) {
   std::string name = body->value("name", "");
   bool start = body->value("start", false);
   nlohmann::json post = *body;
-  return Task(ctx, "Creating instance", name, [&im, post, name, start](Operation&) -> base::Status {
-    TRY(im.Create(post));
+  return Task(ctx, "Creating instance", name,
+              [&im, post, name, start](Operation& op) -> base::Status {
+    TRY(im.Create(post, &op));
     if (!start) return base::Ok();
     // A launch that cannot start leaves nothing behind: no row, no storage.
     if (auto started = im.Start(name); !started) {

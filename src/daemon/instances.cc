@@ -15,6 +15,7 @@
 #include "core/server_config.h"
 #include "core/template.h"
 #include "core/time_format.h"
+#include "daemon/image_download.h"
 #include "runtime/launcher.h"
 #include "storage/container_storage.h"
 #include "sys/syscalls.h"
@@ -86,7 +87,8 @@ Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias) {
   return built.fingerprint;
 }
 
-Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) {
+Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
+                                                  ops::Operation* op) {
   std::string type = source.value("type", "");
   if (type != "image") {
     return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");
@@ -95,9 +97,17 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) 
   std::string alias = source.value("alias", "");
   std::string fingerprint = source.value("fingerprint", "");
   if (protocol == "builtin") return EnsureBuiltin(alias);
-  if (!protocol.empty() || !source.value("server", "").empty()) {
-    return Error::Invalid("remote image servers are not supported yet (source server \"" +
-                          source.value("server", "") + "\")");
+  if (!source.value("server", "").empty()) {
+    RemoteImageRequest req{source.value("server", ""), protocol.empty() ? "lxd" : protocol,
+                           alias, alias.empty() ? fingerprint : "",
+                           source.value("certificate", "")};
+    PullOptions options;
+    options.cached = true;
+    PulledImage pulled = TRY(PullRemoteImage(ctx_, req, options, op));
+    return pulled.fingerprint;
+  }
+  if (!protocol.empty()) {
+    return Error::Invalid("source protocol \"" + protocol + "\" needs a source server");
   }
   if (!alias.empty()) {
     auto a = ctx_.db->GetAlias(alias);
@@ -112,7 +122,7 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source) 
   return Error::Invalid("the image source names neither an alias nor a fingerprint");
 }
 
-Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
+Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post, ops::Operation* op) {
   std::string name = post.value("name", "");
   TRY(core::ValidateInstanceName(name));
   std::string type = post.value("type", "container");
@@ -141,7 +151,7 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post) {
   if (ctx_.db->GetInstance(name)) {
     return Error::Conflict("instance \"" + name + "\" already exists");
   }
-  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object())));
+  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object()), op));
   auto image = TRY(ctx_.db->GetImage(fp));
   rec.architecture = image.architecture;
   rec.image_fingerprint = fp;

@@ -26,7 +26,9 @@ class InstanceManager {
 
   // POST /1.0/instances body (InstancesPost). Creates the record and the storage,
   // building or finding the image first; nothing is left behind on failure.
-  base::Result<db::InstanceRecord> Create(const nlohmann::json& post);
+  // With source.server set the image is pulled from that remote as a cached
+  // image (progress and any warning go to `op`'s metadata when given).
+  base::Result<db::InstanceRecord> Create(const nlohmann::json& post, ops::Operation* op = nullptr);
   base::Status Start(const std::string& name);
   // timeout_s < 0: the default (30 s) before the init is killed.
   base::Status Stop(const std::string& name, bool force, int timeout_s);
@@ -47,7 +49,7 @@ class InstanceManager {
 
  private:
   std::mutex& LockFor(const std::string& name);
-  base::Result<std::string> ResolveImage(const nlohmann::json& source);
+  base::Result<std::string> ResolveImage(const nlohmann::json& source, ops::Operation* op);
   base::Result<std::string> EnsureBuiltin(const std::string& alias);
   base::Status StartLocked(const std::string& name);
   base::Status StopLocked(const std::string& name, bool force, int timeout_s);

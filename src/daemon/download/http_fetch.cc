@@ -74,7 +74,7 @@ base::Result<Exchange> Transfer(asio::io_context& ioc, Stream& stream, const cor
                                 const Sink& sink) {
   auto& lowest = beast::get_lowest_layer(stream);
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.path, 11};
-  req.set(bhttp::field::host, url.scheme == "unix" ? std::string("unix.socket") : url.host);
+  req.set(bhttp::field::host, options.unix_socket.empty() ? url.host : "unix.socket");
   req.set(bhttp::field::user_agent, "nest");
   req.set(bhttp::field::connection, "close");
   lowest.expires_after(options.idle_timeout);
@@ -167,14 +167,17 @@ base::Result<std::unique_ptr<ssl::context>> TlsContext(const FetchOptions& optio
 base::Result<Exchange> ExchangeOnce(const core::Url& url, const std::string& what,
                                     const FetchOptions& options, const Sink& sink) {
   asio::io_context ioc;
-  if (url.scheme == "unix") {
+  if (!options.unix_socket.empty()) {
     beast::basic_stream<asio::local::stream_protocol> stream(ioc);
     stream.expires_after(options.connect_timeout);
     error_code ec = Await(ioc, [&](auto h) {
-      stream.async_connect(asio::local::stream_protocol::endpoint(url.path),
+      stream.async_connect(asio::local::stream_protocol::endpoint(options.unix_socket),
                            [h](error_code e) mutable { h(e, 0); });
     });
-    if (ec) return Error::Unavailable("cannot reach " + url.Origin() + ": " + ec.message());
+    if (ec) {
+      return Error::Unavailable("cannot reach unix://" + options.unix_socket + ": " +
+                                ec.message());
+    }
     return Transfer(ioc, stream, url, what, options, sink);
   }
   asio::ip::tcp::resolver resolver(ioc);
@@ -233,6 +236,7 @@ base::Result<Exchange> Fetch(const std::string& url_text, const FetchOptions& op
   std::string current = url_text;
   for (int hop = 0;; ++hop) {
     core::Url url = TRY(core::ParseUrl(current));
+    if (url.scheme == "unix") return Error::Invalid("GET " + current + ": use FetchOptions::unix_socket");
     std::string what = "GET " + current;
     Exchange ex = TRY(ExchangeOnce(url, what, options, sink));
     if (ex.status < 300 || ex.status >= 400 || ex.location.empty()) return ex;

@@ -1,5 +1,5 @@
 // HTTP(S) GETs for image downloads: Boost.Beast over TCP (http), TLS (https,
-// system CAs or one pinned server certificate) or a unix socket (unix://),
+// system CAs or one pinned server certificate) or a unix socket,
 // with connect and idle timeouts, a body size cap, streaming to a file with
 // sha256 on the fly, progress and cancellation.
 #pragma once
@@ -28,6 +28,9 @@ struct FetchOptions {
   // Polled between reads; true aborts with kConflict "download cancelled".
   std::function<bool()> cancelled;
   int max_redirects = 3;
+  // When set, connect to this unix socket instead of the URL's host (the URL
+  // gives the request path; LXD's "unix://" remotes): http://unix.socket/1.0.
+  std::string unix_socket;
 };
 
 struct FetchedFile {
