@@ -16,8 +16,10 @@ base::Result<json> ImageCopyPost(const ImageCopyOptions& o, const client::Remote
   }
   json source = TRY_CTX(remotes.ImageSource(o.image), "image " + o.image);
   if (source.value("protocol", "") == "builtin") {
-    return base::Error::Invalid("builtin images are built by nestd on first use: launch one "
-                                "(nest launch " + o.image + ") instead of copying it");
+    return base::Error::Invalid(
+        "builtin images are built by nestd on first use: launch one "
+        "(nest launch " +
+        o.image + ") instead of copying it");
   }
   if (!source.contains("server")) {
     return base::Error::Invalid("\"" + o.image + "\" is already a local image");
@@ -44,7 +46,8 @@ base::Status Copy(Context& ctx, const ImageCopyOptions& o) {
   json op = TRY_CTX(ctx.conn.Post("/1.0/images", body), "copying image " + o.image);
   json done = TRY_CTX(WaitWithProgress(ctx, op), "copying image " + o.image);
   std::string fp = done["metadata"].is_object() ? done["metadata"].value("fingerprint", "") : "";
-  std::printf("Image copied successfully!%s\n", fp.empty() ? "" : (" (" + fp.substr(0, 12) + ")").c_str());
+  std::printf("Image copied successfully!%s\n",
+              fp.empty() ? "" : (" (" + fp.substr(0, 12) + ")").c_str());
   return base::Ok();
 }
 

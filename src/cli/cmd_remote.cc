@@ -27,7 +27,8 @@ base::Result<std::string> RenderRemoteList(const client::Remotes& remotes,
   json j = json::object();
   for (const client::Remote& r : remotes.all()) {
     bool current = r.name == remotes.default_remote();
-    std::string url = r.address.empty() ? (r.protocol == "local" ? "unix://" : "(nestd)") : r.address;
+    std::string url =
+        r.address.empty() ? (r.protocol == "local" ? "unix://" : "(nestd)") : r.address;
     rows.push_back({format == "table" && current ? r.name + " (current)" : r.name, url, r.protocol,
                     r.is_public ? "YES" : "NO", r.is_static() ? "YES" : "NO"});
     j[r.name] = {{"addr", url},
@@ -69,8 +70,9 @@ void RegisterRemoteCommand(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"simplestreams", "lxd"}))
       ->capture_default_str();
   add->add_flag("--public", a->is_public, "The remote needs no authentication");
-  add->footer("Examples:\n  nest remote add lab http://127.0.0.1:8700 --protocol simplestreams\n"
-              "  nest remote add peer unix:///var/lib/other-nest/unix.socket");
+  add->footer(
+      "Examples:\n  nest remote add lab http://127.0.0.1:8700 --protocol simplestreams\n"
+      "  nest remote add peer unix:///var/lib/other-nest/unix.socket");
   add->callback([&ctx, a] {
     Run(ctx, [&]() -> base::Status {
       client::Remote r{a->name, a->protocol, a->url, a->is_public || a->protocol == "simplestreams",

@@ -50,7 +50,8 @@ std::string ProgressText(const json& md) {
   }
   std::vector<std::string> parts;
   for (auto it = md.begin(); it != md.end(); ++it) {
-    if (base::EndsWith(it.key(), "_progress") && it->is_string() && !it->get<std::string>().empty()) {
+    if (base::EndsWith(it.key(), "_progress") && it->is_string() &&
+        !it->get<std::string>().empty()) {
       parts.push_back(it->get<std::string>());
     }
   }

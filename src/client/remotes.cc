@@ -96,7 +96,8 @@ base::Status Remotes::Remove(std::string_view name) {
   const Remote* r = Find(name);
   if (!r) return base::Error::NotFound("remote \"" + std::string(name) + "\" doesn't exist");
   if (r->is_static()) {
-    return base::Error::Invalid("remote \"" + std::string(name) + "\" is built in and cannot be removed");
+    return base::Error::Invalid("remote \"" + std::string(name) +
+                                "\" is built in and cannot be removed");
   }
   if (name == default_remote_) {
     return base::Error::Invalid("remote \"" + std::string(name) +
@@ -126,7 +127,8 @@ base::Status Remotes::Rename(std::string_view old_name, std::string_view new_nam
 }
 
 base::Status Remotes::SetDefault(std::string_view name) {
-  if (!Find(name)) return base::Error::NotFound("remote \"" + std::string(name) + "\" doesn't exist");
+  if (!Find(name))
+    return base::Error::NotFound("remote \"" + std::string(name) + "\" doesn't exist");
   default_remote_ = std::string(name);
   return base::Ok();
 }

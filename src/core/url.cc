@@ -63,8 +63,8 @@ base::Result<Url> ParseUrl(std::string_view text) {
     }
   }
   if (port.empty()) port = u.scheme == "https" ? "443" : "80";
-  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) || std::stoi(port) == 0 ||
-      std::stoi(port) > 65535) {
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+      std::stoi(port) == 0 || std::stoi(port) > 65535) {
     return bad("bad port \"" + port + "\"");
   }
   u.port = port;

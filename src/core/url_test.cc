@@ -28,8 +28,8 @@ TEST(Url, Parses) {
 }
 
 TEST(Url, Refuses) {
-  for (const char* bad : {"ftp://h/", "h:80", "http:/h", "http://", "http://h:0",
-                          "http://h:99999", "http://u:p@h/", "unix://relative", "nonsense"}) {
+  for (const char* bad : {"ftp://h/", "h:80", "http:/h", "http://", "http://h:0", "http://h:99999",
+                          "http://u:p@h/", "unix://relative", "nonsense"}) {
     EXPECT_FALSE(ParseUrl(bad).ok()) << bad;
   }
 }

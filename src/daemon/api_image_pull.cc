@@ -35,7 +35,8 @@ base::Result<std::string> StringField(const json& obj, const char* key, const st
 base::Result<bool> BoolField(const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return false;
-  if (!it->is_boolean()) return Error::Invalid(std::string("\"") + key + "\" must be true or false");
+  if (!it->is_boolean())
+    return Error::Invalid(std::string("\"") + key + "\" must be true or false");
   return it->get<bool>();
 }
 
@@ -52,7 +53,8 @@ base::Result<PullRequest> ParsePull(Context& ctx, const json& body) {
   p.remote.fingerprint = TRY(StringField(src, "fingerprint", "source."));
   p.remote.certificate = TRY(StringField(src, "certificate", "source."));
   if (p.remote.protocol.empty()) p.remote.protocol = "lxd";
-  if (p.remote.server.empty()) return Error::Invalid("\"source.server\" is required to pull an image");
+  if (p.remote.server.empty())
+    return Error::Invalid("\"source.server\" is required to pull an image");
   if (p.remote.alias.empty() && p.remote.fingerprint.empty()) {
     return Error::Invalid("the image source names neither an alias nor a fingerprint");
   }

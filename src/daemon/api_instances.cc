@@ -60,15 +60,15 @@ Response Create(Context& ctx, InstanceManager& im, Request& req) {
   nlohmann::json post = *body;
   return Task(ctx, "Creating instance", name,
               [&im, post, name, start](Operation& op) -> base::Status {
-    TRY(im.Create(post, &op));
-    if (!start) return base::Ok();
-    // A launch that cannot start leaves nothing behind: no row, no storage.
-    if (auto started = im.Start(name); !started) {
-      (void)im.Delete(name);
-      return started;
-    }
-    return base::Ok();
-  });
+                TRY(im.Create(post, &op));
+                if (!start) return base::Ok();
+                // A launch that cannot start leaves nothing behind: no row, no storage.
+                if (auto started = im.Start(name); !started) {
+                  (void)im.Delete(name);
+                  return started;
+                }
+                return base::Ok();
+              });
 }
 
 Response Get(Context& ctx, InstanceManager& im, Request& req) {

@@ -126,7 +126,8 @@ base::Status Download(Context& ctx, RemoteSource& source, const RemoteImage& rem
   up.dir = dir;
   up.metadata_path = files.image;
   up.rootfs_path = files.rootfs;
-  storage::ImportedImage imported = TRY_CTX(ImportUpload(ctx, up), "importing the downloaded image");
+  storage::ImportedImage imported =
+      TRY_CTX(ImportUpload(ctx, up), "importing the downloaded image");
   revert.Add([&ctx, fp = imported.stored.fingerprint] {
     (void)storage::RemoveImageFiles(ctx.paths.Images(), fp);
   });
@@ -144,7 +145,8 @@ base::Status Download(Context& ctx, RemoteSource& source, const RemoteImage& rem
   rec.is_public = !options.cached && options.is_public;
   rec.architecture = imported.stored.architecture;
   rec.created_at = imported.stored.created_at * 1000000000LL;
-  int64_t expiry = imported.metadata.expiry_date ? imported.metadata.expiry_date : remote.expires_at;
+  int64_t expiry =
+      imported.metadata.expiry_date ? imported.metadata.expiry_date : remote.expires_at;
   rec.expires_at = expiry * 1000000000LL;
   rec.uploaded_at = now;
   rec.last_used_at = options.cached ? now : 0;
@@ -174,7 +176,8 @@ base::Status Reuse(Context& ctx, const std::string& fp, const RemoteImageRequest
   rec.cached = false;
   rec.is_public = options.is_public;
   rec.auto_update = options.auto_update;
-  if (!req.alias.empty()) rec.update_source = {req.server, req.protocol, req.alias, req.certificate};
+  if (!req.alias.empty())
+    rec.update_source = {req.server, req.protocol, req.alias, req.certificate};
   TRY(ctx.db->UpdateImage(rec));
   ctx.events->PublishLifecycle("image-updated", "/1.0/images/" + fp);
   return base::Ok();
@@ -208,10 +211,10 @@ base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest
   }
   std::string what = req.alias.empty() ? req.fingerprint : req.alias;
   std::string ctx_text = "image \"" + what + "\" from " + req.server;
-  if (what.empty()) return Error::Invalid("the image source names neither an alias nor a fingerprint");
-  auto source = TRY_CTX(OpenRemoteSource({req.server, req.protocol, req.certificate,
-                                          ctx.architecture}),
-                        ctx_text);
+  if (what.empty())
+    return Error::Invalid("the image source names neither an alias nor a fingerprint");
+  auto source = TRY_CTX(
+      OpenRemoteSource({req.server, req.protocol, req.certificate, ctx.architecture}), ctx_text);
   auto resolved = req.alias.empty() ? source->ResolveFingerprint(req.fingerprint)
                                     : source->ResolveAlias(req.alias);
   PulledImage out;

@@ -98,9 +98,8 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
   std::string fingerprint = source.value("fingerprint", "");
   if (protocol == "builtin") return EnsureBuiltin(alias);
   if (!source.value("server", "").empty()) {
-    RemoteImageRequest req{source.value("server", ""), protocol.empty() ? "lxd" : protocol,
-                           alias, alias.empty() ? fingerprint : "",
-                           source.value("certificate", "")};
+    RemoteImageRequest req{source.value("server", ""), protocol.empty() ? "lxd" : protocol, alias,
+                           alias.empty() ? fingerprint : "", source.value("certificate", "")};
     PullOptions options;
     options.cached = true;
     PulledImage pulled = TRY(PullRemoteImage(ctx_, req, options, op));

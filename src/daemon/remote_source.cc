@@ -80,8 +80,8 @@ class SimplestreamsSource : public RemoteSource {
 
   base::Result<RemoteImage> ResolveAlias(const std::string& alias) override {
     TRY(Load());
-    const ss::Image* img = TRY_CTX(catalog_->ResolveAlias(alias, server_.native_arch),
-                                   "remote " + server_.server);
+    const ss::Image* img =
+        TRY_CTX(catalog_->ResolveAlias(alias, server_.native_arch), "remote " + server_.server);
     return Describe(*img);
   }
 
@@ -217,7 +217,8 @@ base::Status SplitMultipart(const std::string& body_path, const std::string& bou
   std::string_view body(static_cast<const char*>(map), static_cast<size_t>(st.st_size));
   auto parts = TRY_CTX(ParseMultipart(body, boundary), "the split image export");
   if (parts.size() != 2 || parts[0].name != "metadata" || parts[1].name != "rootfs") {
-    return Error::Invalid("the split image export must have the parts \"metadata\" then \"rootfs\"");
+    return Error::Invalid(
+        "the split image export must have the parts \"metadata\" then \"rootfs\"");
   }
   TRY(WriteRange(out.image, parts[0].data.data(), parts[0].data.size()));
   TRY(WriteRange(out.rootfs, parts[1].data.data(), parts[1].data.size()));
@@ -265,8 +266,10 @@ class LxdSource : public RemoteSource {
         if (a.is_object() && a.value("name", "") != "") r.aliases.push_back(a.value("name", ""));
       }
     }
-    if (auto t = core::ParseRfc3339(j.value("created_at", "")); t.ok()) r.created_at = *t / 1000000000;
-    if (auto t = core::ParseRfc3339(j.value("expires_at", "")); t.ok()) r.expires_at = *t / 1000000000;
+    if (auto t = core::ParseRfc3339(j.value("created_at", "")); t.ok())
+      r.created_at = *t / 1000000000;
+    if (auto t = core::ParseRfc3339(j.value("expires_at", "")); t.ok())
+      r.expires_at = *t / 1000000000;
     return r;
   }
 

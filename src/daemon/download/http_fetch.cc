@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <memory>
 
 #include "base/strings.h"
@@ -83,7 +84,9 @@ base::Result<Exchange> Transfer(asio::io_context& ioc, Stream& stream, const cor
 
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::buffer_body> parser;
-  parser.body_limit(boost::none);
+  // Not boost::none: Boost 1.74 compares a Content-Length against an empty
+  // optional limit as "greater" and fails with body_limit.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   lowest.expires_after(options.idle_timeout);
   ec = Await(ioc, [&](auto h) { bhttp::async_read_header(stream, buffer, parser, h); });
   if (ec == beast::error::timeout) {
@@ -105,7 +108,8 @@ base::Result<Exchange> Transfer(asio::io_context& ioc, Stream& stream, const cor
   int64_t done = 0;
   std::vector<char> chunk(1 << 16);
   while (!parser.is_done()) {
-    if (options.cancelled && options.cancelled()) return Error::Conflict(what + ": download cancelled");
+    if (options.cancelled && options.cancelled())
+      return Error::Conflict(what + ": download cancelled");
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
     lowest.expires_after(options.idle_timeout);
@@ -175,19 +179,19 @@ base::Result<Exchange> ExchangeOnce(const core::Url& url, const std::string& wha
                            [h](error_code e) mutable { h(e, 0); });
     });
     if (ec) {
-      return Error::Unavailable("cannot reach unix://" + options.unix_socket + ": " +
-                                ec.message());
+      return Error::Unavailable("cannot reach unix://" + options.unix_socket + ": " + ec.message());
     }
     return Transfer(ioc, stream, url, what, options, sink);
   }
   asio::ip::tcp::resolver resolver(ioc);
   asio::ip::tcp::resolver::results_type endpoints;
   error_code ec = Await(ioc, [&](auto h) {
-    resolver.async_resolve(url.host, url.port,
-                           [&endpoints, h](error_code e, asio::ip::tcp::resolver::results_type r) mutable {
-                             endpoints = r;
-                             h(e, 0);
-                           });
+    resolver.async_resolve(
+        url.host, url.port,
+        [&endpoints, h](error_code e, asio::ip::tcp::resolver::results_type r) mutable {
+          endpoints = r;
+          h(e, 0);
+        });
   });
   if (ec) return Error::Unavailable("cannot reach " + url.Origin() + ": " + ec.message());
   auto connect = [&](beast::tcp_stream& tcp) -> base::Status {
@@ -236,7 +240,8 @@ base::Result<Exchange> Fetch(const std::string& url_text, const FetchOptions& op
   std::string current = url_text;
   for (int hop = 0;; ++hop) {
     core::Url url = TRY(core::ParseUrl(current));
-    if (url.scheme == "unix") return Error::Invalid("GET " + current + ": use FetchOptions::unix_socket");
+    if (url.scheme == "unix")
+      return Error::Invalid("GET " + current + ": use FetchOptions::unix_socket");
     std::string what = "GET " + current;
     Exchange ex = TRY(ExchangeOnce(url, what, options, sink));
     if (ex.status < 300 || ex.status >= 400 || ex.location.empty()) return ex;
