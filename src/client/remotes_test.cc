@@ -1,10 +1,11 @@
+#include "client/remotes.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 
 #include "client/progress.h"
-#include "client/remotes.h"
 
 namespace nest::client {
 namespace {
