@@ -23,6 +23,16 @@ using client::testing::FakeRequest;
 using client::testing::Sync;
 using nlohmann::json;
 
+// The requests a command made, without the /1.0/events websocket that waiting
+// with progress opens first (the fake answers it 404: the CLI then polls).
+std::vector<FakeRequest> ApiRequests(const FakeLxd& server) {
+  std::vector<FakeRequest> out;
+  for (const FakeRequest& r : server.requests()) {
+    if (!r.target.starts_with("/1.0/events")) out.push_back(r);
+  }
+  return out;
+}
+
 TEST(LaunchTest, BuiltinImageRequest) {
   LaunchOptions o;
   o.image = "builtin:busybox";
@@ -289,10 +299,10 @@ TEST_F(CliTest, FailedOperationExitsOne) {
     return Err(404, "not found");
   });
   EXPECT_EQ(RunNest(server, {"start", "c1"}), 1);
-  json body = json::parse(server.requests()[0].body);
+  json body = json::parse(ApiRequests(server)[0].body);
   EXPECT_EQ(body, json::parse(R"({"action":"start","timeout":-1,"force":false,"stateful":false})"));
   EXPECT_EQ(RunNest(server, {"stop", "-f", "--timeout", "5", "c1"}), 1);
-  body = json::parse(server.requests()[2].body);
+  body = json::parse(ApiRequests(server)[2].body);
   EXPECT_EQ(body["action"], "stop");
   EXPECT_EQ(body["force"], true);
   EXPECT_EQ(body["timeout"], 5);
@@ -318,7 +328,7 @@ TEST_F(CliTest, InstanceConfigSetUsesEtag) {
     return Err(404, "not found");
   });
   EXPECT_EQ(RunNest(server, {"config", "set", "c1", "limits.cpu", "2"}), 0);
-  auto reqs = server.requests();
+  auto reqs = ApiRequests(server);
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[1].method, "PUT");
   EXPECT_EQ(reqs[1].headers["if-match"], "\"e1\"");
