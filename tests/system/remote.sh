@@ -28,7 +28,8 @@ for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 PORT=$(cat "$W/port") || die "the stream server did not start"
 URL=http://127.0.0.1:$PORT
 stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
-trap 'stop_server; nest_cleanup' EXIT
+# nest_cleanup exits with the status it finds in $?: keep the test's, not the kill's.
+trap 'rc=$?; stop_server; (exit $rc); nest_cleanup' EXIT
 
 images_count() { api GET /1.0/images; jq '.metadata | length' <<<"$API_BODY"; }
 image_field() { api GET "/1.0/images/$1"; jq -r "$2" <<<"$API_BODY"; }
