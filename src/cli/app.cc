@@ -29,6 +29,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
   RegisterAdminCommand(app, ctx);
   RegisterPublishCommand(app, ctx);
   RegisterQueryCommand(app, ctx);
+  RegisterRemoteCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

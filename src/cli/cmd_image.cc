@@ -301,6 +301,7 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
   RegisterImageAliasCommands(*image, ctx);
   RegisterImageTransferCommands(*image, ctx);
   RegisterImageStreamsCommand(*image, ctx);
+  RegisterImageCopyCommand(*image, ctx);
 }
 
 }  // namespace nest::cli

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "cli/commands.h"
@@ -22,5 +23,18 @@ std::string PathEscape(std::string_view segment);
 void RegisterImageAliasCommands(CLI::App& image, Context& ctx);  // alias create|delete|list|rename
 void RegisterImageTransferCommands(CLI::App& image, Context& ctx);  // import, export
 void RegisterImageStreamsCommand(CLI::App& image, Context& ctx);    // export-streams
+void RegisterImageCopyCommand(CLI::App& image, Context& ctx);       // copy
+
+// image copy: the ImagesPost body pulling IMAGE from its remote into local:.
+struct ImageCopyOptions {
+  std::string image;
+  std::string target;
+  std::vector<std::string> aliases;
+  bool auto_update = false;
+  bool is_public = false;
+  bool copy_aliases = false;
+};
+base::Result<nlohmann::json> ImageCopyPost(const ImageCopyOptions& options,
+                                           const client::Remotes& remotes);
 
 }  // namespace nest::cli

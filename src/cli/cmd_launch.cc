@@ -52,8 +52,8 @@ void AddLaunchLike(CLI::App& app, Context& ctx, const char* verb, bool start) {
                            : "Create an instance from an image (without starting it)";
   CLI::App* sub = app.add_subcommand(verb, what);
   sub->add_option("image", o->image,
-                  "Image: builtin:busybox, builtin:debian/<release>, local:ALIAS, ALIAS or a "
-                  "fingerprint (12-64 hex digits)")
+                  "Image: builtin:busybox, builtin:debian/<release>, REMOTE:ALIAS (a remote "
+                  "of `nest remote list`), local:ALIAS, ALIAS or a fingerprint (12-64 hex digits)")
       ->required();
   sub->add_option("name", o->name, "Instance name (default: a random adjective-noun)");
   sub->add_option("-c,--config", o->config, "Config key=value to apply to the instance")
@@ -65,7 +65,9 @@ void AddLaunchLike(CLI::App& app, Context& ctx, const char* verb, bool start) {
   std::string v = verb;
   sub->footer(
       "The image is resolved by nestd: builtin: images are built on first use from the\n"
-      "host (busybox-static, debootstrap) and need no network.\n\n"
+      "host (busybox-static, debootstrap) and need no network. REMOTE:ALIAS is downloaded\n"
+      "once into a cached image (progress on stderr); when the remote is unreachable the\n"
+      "newest local copy of that alias is used, with a warning.\n\n"
       "Examples:\n"
       "  nest " +
       v +

@@ -21,6 +21,7 @@ namespace nest::cli {
 struct Context {
   client::Connection conn;
   client::Remotes remotes = client::Remotes::Default();
+  std::string remotes_path;  // where `nest remote` saves remotes
   int exit_code = 0;
 };
 
@@ -28,15 +29,11 @@ struct Context {
 // exit code 1. Escaping exceptions are reported the same way.
 void Run(Context& ctx, const std::function<base::Status()>& body);
 
-// Waits for `operation` to finish; when stderr is a terminal, shows its
-// "*_progress" metadata on one updating line, otherwise prints a line on stderr
-// each time the stage of that progress changes. A failed operation is an error
-// carrying the server's text.
+// Waits for `operation` to finish, showing its "*_progress" metadata on stderr
+// (client/progress.h: one updating line on a terminal, plain lines otherwise)
+// and printing a "warning" it carries. A failed operation is an error carrying
+// the server's text.
 base::Result<nlohmann::json> WaitWithProgress(Context& ctx, const nlohmann::json& operation);
-// The stage of a progress line, for output that is not a terminal: the text
-// before " (" without a trailing percentage ("debootstrap: Downloading packages
-// 45% (Retrieving dbus …)" → "debootstrap: Downloading packages").
-std::string ProgressStage(std::string_view line);
 
 void RegisterLaunchCommands(CLI::App& app, Context& ctx);  // launch, init
 void RegisterListCommand(CLI::App& app, Context& ctx);
@@ -60,6 +57,11 @@ struct PublishOptions {
 };
 base::Result<nlohmann::json> PublishPost(const PublishOptions& options);
 void RegisterQueryCommand(CLI::App& app, Context& ctx);  // query (local or --url)
+void RegisterRemoteCommand(CLI::App& app, Context& ctx);  // remote …
+
+// remote list --format table|csv|json|yaml.
+base::Result<std::string> RenderRemoteList(const client::Remotes& remotes,
+                                           const std::string& format);
 
 // launch/init: the InstancesPost body. `config` holds "key=value" strings.
 struct LaunchOptions {

@@ -128,9 +128,11 @@ Response Post(Context& ctx, InstanceManager& im, Request& req) {
                              ? (*body)["source"].value("type", "")
                              : "";
     if (source == "container" || source == "instance") return PostPublish(ctx, im, *body);
+    if (source == "image") return PostImagePull(ctx, *body);
     return Response::Error(base::Error::Invalid(
         "creating an image from a \"" + source +
-        "\" source is not supported yet: upload the image file instead (nest image import)"));
+        "\" source is not supported: upload the image file (nest image import) or pull it "
+        "from a remote (source type \"image\")"));
   }
   auto saved = SaveUpload(ctx, req);
   if (!saved) return Response::Error(saved.error());

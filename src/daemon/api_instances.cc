@@ -82,7 +82,7 @@ Response Create(Context& ctx, InstanceManager& im, Request& req) {
   nlohmann::json post = *body;
   return Task(ctx, "Creating instance", name,
               [&im, post, name, start](Operation& op) -> base::Status {
-                TRY(im.Create(post, ThrottledProgress(op, "builtin_build_progress")));
+                TRY(im.Create(post, &op, ThrottledProgress(op, "builtin_build_progress")));
                 if (!start) return base::Ok();
                 // A launch that cannot start leaves nothing behind: no row, no storage.
                 if (auto started = im.Start(name); !started) {

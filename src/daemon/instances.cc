@@ -16,6 +16,7 @@
 #include "core/server_config.h"
 #include "core/template.h"
 #include "core/time_format.h"
+#include "daemon/image_download.h"
 #include "daemon/scheduler.h"
 #include "runtime/launcher.h"
 #include "storage/builtin_cache.h"
@@ -144,7 +145,7 @@ Result<storage::StoredImage> InstanceManager::BuildBuiltin(
 }
 
 Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
-                                                  const ProgressFn& progress) {
+                                                  ops::Operation* op, const ProgressFn& progress) {
   std::string type = source.value("type", "");
   if (type != "image") {
     return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");
@@ -153,9 +154,16 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
   std::string alias = source.value("alias", "");
   std::string fingerprint = source.value("fingerprint", "");
   if (protocol == "builtin") return EnsureBuiltin(alias, progress);
-  if (!protocol.empty() || !source.value("server", "").empty()) {
-    return Error::Invalid("remote image servers are not supported yet (source server \"" +
-                          source.value("server", "") + "\")");
+  if (!source.value("server", "").empty()) {
+    RemoteImageRequest req{source.value("server", ""), protocol.empty() ? "lxd" : protocol, alias,
+                           alias.empty() ? fingerprint : "", source.value("certificate", "")};
+    PullOptions options;
+    options.cached = true;
+    PulledImage pulled = TRY(PullRemoteImage(ctx_, req, options, op));
+    return pulled.fingerprint;
+  }
+  if (!protocol.empty()) {
+    return Error::Invalid("source protocol \"" + protocol + "\" needs a source server");
   }
   if (!alias.empty()) {
     auto a = ctx_.db->GetAlias(alias);
@@ -170,7 +178,7 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
   return Error::Invalid("the image source names neither an alias nor a fingerprint");
 }
 
-Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post,
+Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post, ops::Operation* op,
                                                    const ProgressFn& progress) {
   std::string name = post.value("name", "");
   TRY(core::ValidateInstanceName(name));
@@ -200,7 +208,7 @@ Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post,
   if (ctx_.db->GetInstance(name)) {
     return Error::Conflict("instance \"" + name + "\" already exists");
   }
-  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object()), progress));
+  std::string fp = TRY(ResolveImage(post.value("source", nlohmann::json::object()), op, progress));
   std::shared_lock image_use(ctx_.image_use_mu);
   auto image = TRY(ctx_.db->GetImage(fp));
   rec.architecture = image.architecture;

@@ -32,7 +32,10 @@ class InstanceManager {
 
   // POST /1.0/instances body (InstancesPost). Creates the record and the storage,
   // building or finding the image first; nothing is left behind on failure.
-  base::Result<db::InstanceRecord> Create(const nlohmann::json& post,
+  // With source.server set the image is pulled from that remote as a cached
+  // image (progress and any warning go to `op`'s metadata when given); a
+  // builtin image being built reports through `progress`.
+  base::Result<db::InstanceRecord> Create(const nlohmann::json& post, ops::Operation* op = nullptr,
                                           const ProgressFn& progress = nullptr);
   base::Status Start(const std::string& name);
   // timeout_s < 0: the default (30 s) before the init is killed.
@@ -64,7 +67,8 @@ class InstanceManager {
 
  private:
   std::mutex& LockFor(const std::string& name);
-  base::Result<std::string> ResolveImage(const nlohmann::json& source, const ProgressFn& progress);
+  base::Result<std::string> ResolveImage(const nlohmann::json& source, ops::Operation* op,
+                                         const ProgressFn& progress);
   // The fingerprint of builtin:<alias>, building the image on first use.
   base::Result<std::string> EnsureBuiltin(const std::string& alias, const ProgressFn& progress);
   // Makes builtin:<key> in the store: busybox when `debian` is empty; a Debian
