@@ -56,7 +56,7 @@ struct PublishOptions {
   bool is_public = false;
 };
 base::Result<nlohmann::json> PublishPost(const PublishOptions& options);
-void RegisterQueryCommand(CLI::App& app, Context& ctx);  // query (local or --url)
+void RegisterQueryCommand(CLI::App& app, Context& ctx);   // query (local or --url)
 void RegisterRemoteCommand(CLI::App& app, Context& ctx);  // remote …
 
 // remote list --format table|csv|json|yaml.

@@ -128,7 +128,8 @@ Response List(Context& ctx, Request& req) {
   PolicyKeys keys = ReadPolicyKeys(ctx);
   for (const auto& img : *list) {
     if (!VisibleTo(req, img)) continue;
-    out.push_back(full ? ImageJson(ctx, img, keys, req.trusted) : nlohmann::json(ImageUrl(img.fingerprint)));
+    out.push_back(full ? ImageJson(ctx, img, keys, req.trusted)
+                       : nlohmann::json(ImageUrl(img.fingerprint)));
   }
   return Response::Sync(out);
 }

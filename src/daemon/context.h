@@ -52,8 +52,8 @@ struct Context {
   // Set once at start-up; null in unit tests.
   ImageFetcher* fetcher = nullptr;  // downloads from remotes (image updates)
   Scheduler* scheduler = nullptr;   // poked when the config or the store changes
-  HttpsEndpoint* https = nullptr;  // owned by RunDaemon; set before serving
-  TrustTokens* tokens = nullptr;   // owned by RunDaemon; set before serving
+  HttpsEndpoint* https = nullptr;   // owned by RunDaemon; set before serving
+  TrustTokens* tokens = nullptr;    // owned by RunDaemon; set before serving
 };
 
 }  // namespace nest::daemon

@@ -18,6 +18,7 @@
 #include "daemon/image_gc.h"
 #include "daemon/image_update.h"
 #include "daemon/instances.h"
+#include "daemon/remote_fetcher.h"
 #include "daemon/routes.h"
 #include "daemon/scheduler.h"
 #include "daemon/trust_tokens.h"
@@ -122,6 +123,8 @@ base::Result<int> RunDaemon(const Options& options) {
   RegisterTaskRoutes(router, ctx);
   RegisterCertificateRoutes(router, ctx);
 
+  RemoteFetcher fetcher(ctx);
+  ctx.fetcher = &fetcher;
   Scheduler scheduler;
   scheduler.Add("image-expiry", "Cleaning up expired images",
                 [&ctx] { return CollectImages(ctx); });

@@ -20,13 +20,7 @@ namespace nest::daemon {
 namespace {
 
 using base::Error;
-using Clock = std::chrono::steady_clock;
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using SteadyClock = std::chrono::steady_clock;
 
 // LXD's units.GetByteSizeString(n, 2): decimal units.
 std::string DecimalBytes(double n) {
@@ -53,7 +47,7 @@ class ProgressPublisher {
 
   void operator()(const std::string& what, int64_t done, int64_t total) {
     if (!op_) return;
-    auto now = Clock::now();
+    auto now = SteadyClock::now();
     if (what != what_) {
       what_ = what;
       started_ = now;
@@ -79,8 +73,8 @@ class ProgressPublisher {
  private:
   ops::Operation* op_;
   std::string what_;
-  Clock::time_point started_;
-  Clock::time_point last_;
+  SteadyClock::time_point started_;
+  SteadyClock::time_point last_;
   int last_percent_ = -1;
 };
 
@@ -137,7 +131,7 @@ base::Status Download(Context& ctx, RemoteSource& source, const RemoteImage& rem
   }
   bool by_alias = !req.alias.empty();
   auto config = TRY(ctx.db->GetConfig());
-  int64_t now = NowNanos();
+  int64_t now = ctx.clock.Now();
   db::ImageRecord rec;
   rec.fingerprint = remote.fingerprint;
   rec.filename = remote.filename.empty() ? imported.stored.filename : remote.filename;
@@ -149,6 +143,9 @@ base::Status Download(Context& ctx, RemoteSource& source, const RemoteImage& rem
       imported.metadata.expiry_date ? imported.metadata.expiry_date : remote.expires_at;
   rec.expires_at = expiry * 1000000000LL;
   rec.uploaded_at = now;
+  // A download by alias is a check of that alias: the next one is due an
+  // images.auto_update_interval later.
+  if (by_alias) rec.last_checked_at = now;
   rec.last_used_at = options.cached ? now : 0;
   rec.cached = options.cached;
   if (by_alias) {
@@ -172,7 +169,7 @@ base::Status Download(Context& ctx, RemoteSource& source, const RemoteImage& rem
 base::Status Reuse(Context& ctx, const std::string& fp, const RemoteImageRequest& req,
                    const PullOptions& options) {
   auto rec = TRY(ctx.db->GetImage(fp));
-  if (options.cached) return ctx.db->TouchImage(fp, NowNanos());
+  if (options.cached) return ctx.db->TouchImage(fp, ctx.clock.Now());
   rec.cached = false;
   rec.is_public = options.is_public;
   rec.auto_update = options.auto_update;
@@ -227,9 +224,9 @@ base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest
         out.warning = "the remote " + req.server + " is unreachable (" + e.message() +
                       "): using the local copy of \"" + req.alias + "\", image " +
                       local->fingerprint.substr(0, 12) + " downloaded " +
-                      DescribeAge(local->uploaded_at, NowNanos()) + " ago";
+                      DescribeAge(local->uploaded_at, ctx.clock.Now()) + " ago";
         base::LogWarn(out.warning);
-        TRY(ctx.db->TouchImage(local->fingerprint, NowNanos()));
+        TRY(ctx.db->TouchImage(local->fingerprint, ctx.clock.Now()));
         if (op) op->UpdateMetadata({{"warning", out.warning}});
         return out;
       }

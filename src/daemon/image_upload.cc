@@ -1,6 +1,5 @@
 #include "daemon/image_upload.h"
 
-
 #include "core/size.h"
 
 namespace nest::daemon {

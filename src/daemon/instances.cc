@@ -144,8 +144,8 @@ Result<storage::StoredImage> InstanceManager::BuildBuiltin(
   return built;
 }
 
-Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source,
-                                                  ops::Operation* op, const ProgressFn& progress) {
+Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source, ops::Operation* op,
+                                                  const ProgressFn& progress) {
   std::string type = source.value("type", "");
   if (type != "image") {
     return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");

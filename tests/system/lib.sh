@@ -85,6 +85,8 @@ nest_setup() {
   export NEST_DIR=$W/nest
   mkdir -m 0711 "$NEST_DIR"
   unset NEST_SOCKET LXD_DIR
+  # The CLI's remotes file and client certificate: the test's own, never root's.
+  export NEST_CONF_DIR=$W/conf
   log "$TEST_NAME: NEST_DIR=$NEST_DIR nestd=$d"
   if [ "${1:-}" != --no-daemon ]; then
     start_nestd || die "nestd did not start"
