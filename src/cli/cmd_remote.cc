@@ -5,14 +5,49 @@
 #include <iostream>
 #include <memory>
 
+#include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "client/https.h"
+#include "tls/certificate.h"
 
 namespace nest::cli {
 
 using nlohmann::json;
 
 namespace {
+
+// An lxd remote over https (or given as a bare token): pins the server's
+// certificate, through a token (which also makes the server trust our client
+// certificate) or --accept-certificate. Plain http and unix sockets need none.
+base::Status PinHttpsRemote(client::Remote& r, const std::string& token, bool accept) {
+  bool bare_token =
+      r.address.find("://") == std::string::npos && r.address.find(':') == std::string::npos;
+  if (!bare_token && !base::StartsWith(r.address, "https://")) {
+    if (!token.empty()) return base::Error::Invalid("--token needs an https:// remote");
+    return base::Ok();
+  }
+  tls::Identity me = TRY_CTX(client::LoadOrCreateClientIdentity(), "the client certificate");
+  client::HttpsRemote pinned;
+  if (bare_token) {
+    pinned = TRY(client::AddRemoteWithToken(r.address, me));
+  } else if (accept) {
+    pinned = TRY(client::AddRemoteAcceptingCertificate(r.address, me, token));
+  } else if (!token.empty()) {
+    pinned = TRY(client::AddRemoteWithToken(token, me));
+  } else {
+    std::string pem = TRY(client::FetchServerCertificate(r.address));
+    std::string fp = TRY(tls::Fingerprint(pem));
+    return base::Error(base::ErrorKind::kForbidden,
+                       "the certificate of " + r.address + " is not trusted yet: its " +
+                           "fingerprint is " + fp + "; compare it with `nest info` / " +
+                           "`lxc info` on that server and add --accept-certificate, or " +
+                           "use a token (--token)");
+  }
+  r.address = pinned.url;
+  r.certificate = pinned.server_certificate;
+  return base::Ok();
+}
 
 base::Status Save(Context& ctx) {
   TRY_CTX(client::SaveRemotes(ctx.remotes_path, ctx.remotes), "saving the remotes");
@@ -58,8 +93,9 @@ void RegisterRemoteCommand(CLI::App& app, Context& ctx) {
       "  nest remote list");
 
   struct AddArgs {
-    std::string name, url, protocol = "lxd";
+    std::string name, url, protocol = "lxd", token;
     bool is_public = false;
+    bool accept_certificate = false;
   };
   auto a = std::make_shared<AddArgs>();
   CLI::App* add = remote->add_subcommand("add", "Add a remote");
@@ -70,13 +106,26 @@ void RegisterRemoteCommand(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"simplestreams", "lxd"}))
       ->capture_default_str();
   add->add_flag("--public", a->is_public, "The remote needs no authentication");
+  add->add_flag("--accept-certificate", a->accept_certificate,
+                "Pin the certificate an https nestd/LXD presents without asking");
+  add->add_option("--token", a->token,
+                  "A one-time trust token from `nest config trust add` on the remote");
   add->footer(
+      "An https nestd or LXD (protocol lxd) is reached with its certificate pinned:\n"
+      "either give a token made on that server (`nest config trust add --name me`\n"
+      "there), which names the certificate's fingerprint and makes the server trust\n"
+      "this client's certificate ($NEST_CONF_DIR/client.crt), or check the\n"
+      "fingerprint yourself and add --accept-certificate. A bare token in place of\n"
+      "the URL uses the addresses the token lists.\n\n"
       "Examples:\n  nest remote add lab http://127.0.0.1:8700 --protocol simplestreams\n"
-      "  nest remote add peer unix:///var/lib/other-nest/unix.socket");
+      "  nest remote add peer unix:///var/lib/other-nest/unix.socket\n"
+      "  nest remote add peer eyJjbGllbnRfbmFtZSI6...        # a token\n"
+      "  nest remote add peer https://127.0.0.1:8443 --accept-certificate [--token T]");
   add->callback([&ctx, a] {
     Run(ctx, [&]() -> base::Status {
       client::Remote r{a->name, a->protocol, a->url, a->is_public || a->protocol == "simplestreams",
                        ""};
+      if (a->protocol == "lxd") TRY(PinHttpsRemote(r, a->token, a->accept_certificate));
       TRY(ctx.remotes.AddRemote(r));
       return Save(ctx);
     });
