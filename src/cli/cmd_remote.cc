@@ -107,7 +107,8 @@ void RegisterRemoteCommand(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   add->add_flag("--public", a->is_public, "The remote needs no authentication");
   add->add_flag("--accept-certificate", a->accept_certificate,
-                "Pin the certificate an https nestd/LXD presents without asking");
+                "Pin the certificate the https server presents (nestd, LXD, or a\n"
+                "simplestreams server whose certificate no system CA signs)");
   add->add_option("--token", a->token,
                   "A one-time trust token from `nest config trust add` on the remote");
   add->footer(
@@ -125,7 +126,12 @@ void RegisterRemoteCommand(CLI::App& app, Context& ctx) {
     Run(ctx, [&]() -> base::Status {
       client::Remote r{a->name, a->protocol, a->url, a->is_public || a->protocol == "simplestreams",
                        ""};
-      if (a->protocol == "lxd") TRY(PinHttpsRemote(r, a->token, a->accept_certificate));
+      if (a->protocol == "lxd") {
+        TRY(PinHttpsRemote(r, a->token, a->accept_certificate));
+      } else if (a->accept_certificate && base::StartsWith(r.address, "https://")) {
+        // A simplestreams server with a certificate no CA vouches for: pinned.
+        r.certificate = TRY(client::FetchServerCertificate(r.address));
+      }
       TRY(ctx.remotes.AddRemote(r));
       return Save(ctx);
     });

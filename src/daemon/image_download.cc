@@ -200,11 +200,15 @@ base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest
                                           const PullOptions& options, ops::Operation* op) {
   RemoteImageRequest req = request;
   // LXD's client sends a public image's alias in "fingerprint" (so that the
-  // server records it for auto-update): anything not hex is an alias.
+  // server records it for auto-update): anything not hex is an alias, and a
+  // hex-looking name ("bb", "cafe") is an alias when the remote has one.
+  bool maybe_alias = false;
   if (req.alias.empty() &&
       req.fingerprint.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
     req.alias = req.fingerprint;
     req.fingerprint.clear();
+  } else if (req.alias.empty() && req.fingerprint.size() < 64) {
+    maybe_alias = true;
   }
   std::string what = req.alias.empty() ? req.fingerprint : req.alias;
   std::string ctx_text = "image \"" + what + "\" from " + req.server;
@@ -212,8 +216,19 @@ base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest
     return Error::Invalid("the image source names neither an alias nor a fingerprint");
   auto source = TRY_CTX(
       OpenRemoteSource({req.server, req.protocol, req.certificate, ctx.architecture}), ctx_text);
-  auto resolved = req.alias.empty() ? source->ResolveFingerprint(req.fingerprint)
-                                    : source->ResolveAlias(req.alias);
+  base::Result<RemoteImage> resolved = base::Error::NotFound("");
+  if (maybe_alias) {
+    resolved = source->ResolveAlias(req.fingerprint);
+    if (resolved) {
+      req.alias = req.fingerprint;
+      req.fingerprint.clear();
+    } else if (resolved.error().kind() == base::ErrorKind::kNotFound) {
+      resolved = source->ResolveFingerprint(req.fingerprint);
+    }
+  } else {
+    resolved = req.alias.empty() ? source->ResolveFingerprint(req.fingerprint)
+                                 : source->ResolveAlias(req.alias);
+  }
   PulledImage out;
   if (!resolved) {
     Error e = std::move(resolved).error();
