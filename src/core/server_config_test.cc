@@ -85,13 +85,14 @@ TEST(ServerConfig, DefaultsAndEffective) {
   EXPECT_EQ(DefaultValue("images.max_unpacked_size"), "10GiB");
   EXPECT_EQ(DefaultValue("nope"), "");
   EXPECT_EQ(DefaultValue("storage.driver"), "overlay");
-  EXPECT_EQ(ServerKeys().size(), 6u);
+  EXPECT_EQ(DefaultValue("core.remote_token_expiry"), "");
+  EXPECT_EQ(ServerKeys().size(), 7u);
 
   ConfigMap effective = Effective({{"images.auto_update_interval", "0"}});
   EXPECT_EQ(effective["images.auto_update_interval"], "0");
   EXPECT_EQ(effective["images.remote_cache_expiry"], "10");
   EXPECT_EQ(effective["images.auto_update_cached"], "true");
-  EXPECT_EQ(effective.size(), 6u);
+  EXPECT_EQ(effective.size(), 7u);
   EXPECT_EQ(Effective({{"images.remote_cache_expiry", ""}})["images.remote_cache_expiry"], "10");
 }
 
