@@ -116,9 +116,10 @@ our_pids() {
   local p exe
   for p in $(pgrep -x "$1" 2>/dev/null); do
     exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-    if [[ $exe == "$W/bin/"* ]] ||
+    # (an empty NEST_DIR would match every process on the machine)
+    if [[ -n $W && $exe == "$W/bin/"* ]] || { [ -n "$NEST_DIR" ] && {
       tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "NEST_DIR=$NEST_DIR" ||
-      tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$NEST_DIR"; then
+        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$NEST_DIR"; }; }; then
       echo "$p"
     fi
   done
