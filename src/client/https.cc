@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api/certificate.h"
+#include "tls/certificate.h"
 
 namespace nest::client {
 namespace {
@@ -68,15 +69,6 @@ Result<Url> ParseUrl(const std::string& url) {
   return out;
 }
 
-std::string Der(X509* cert) {
-  int n = i2d_X509(cert, nullptr);
-  if (n <= 0) return "";
-  std::string der(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(cert, &p);
-  return der;
-}
-
 // A connected, handshaken stream; *peer_der is the server's certificate.
 struct Session {
   asio::io_context ioc;
@@ -117,7 +109,7 @@ Result<std::unique_ptr<Session>> Open(const std::string& url, const tls::Identit
   if (ec) return unreachable("TLS handshake: " + ec.message());
   X509* cert = SSL_get_peer_certificate(s->stream->native_handle());
   if (cert == nullptr) return unreachable("the server presented no certificate");
-  s->peer_der = Der(cert);
+  s->peer_der = tls::DerOf(cert);
   X509_free(cert);
   return s;
 }

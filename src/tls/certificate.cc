@@ -63,15 +63,6 @@ X509Ptr ParseDer(std::string_view der) {
   return cert;
 }
 
-std::string Der(X509* cert) {
-  int n = i2d_X509(cert, nullptr);
-  if (n <= 0) return "";
-  std::string der(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(cert, &p);
-  return der;
-}
-
 Result<std::string> ToPem(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return SslError("PEM_write_bio_X509");
@@ -217,6 +208,15 @@ Result<Identity> LoadOrCreateIdentity(const std::string& cert_path, const std::s
   return id;
 }
 
+std::string DerOf(X509* cert) {
+  int n = i2d_X509(cert, nullptr);
+  if (n <= 0) return "";
+  std::string der(static_cast<size_t>(n), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(der.data());
+  i2d_X509(cert, &p);
+  return der;
+}
+
 std::string FingerprintDer(std::string_view der) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(der.data()), der.size(), digest);
@@ -229,7 +229,7 @@ Result<std::string> Fingerprint(std::string_view pem) {
     ERR_clear_error();
     return Error::Invalid("invalid certificate: no PEM certificate found");
   }
-  return FingerprintDer(Der(cert.get()));
+  return FingerprintDer(DerOf(cert.get()));
 }
 
 Result<std::string> PemFromDer(std::string_view der) {

@@ -3,6 +3,8 @@
 // (sha256 of the DER, lowercase hex, as LXD).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,8 @@ base::Result<Identity> LoadOrCreateIdentity(const std::string& cert_path,
 // Fingerprint of the first certificate in `pem`. Errors: kInvalid when `pem`
 // holds no parseable certificate.
 base::Result<std::string> Fingerprint(std::string_view pem);
+// The DER encoding of cert ("" when it cannot be encoded).
+std::string DerOf(X509* cert);
 // Fingerprint of DER bytes (no parsing).
 std::string FingerprintDer(std::string_view der);
 

@@ -27,6 +27,7 @@
 #include "base/unique_fd.h"
 #include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
+#include "tls/certificate.h"
 
 namespace nest::daemon::http {
 
@@ -49,15 +50,6 @@ beast::error_code Await(asio::io_context& ioc, Start&& start) {
   ioc.restart();
   ioc.run();
   return result;
-}
-
-std::string Der(X509* cert) {
-  int n = i2d_X509(cert, nullptr);
-  if (n <= 0) return "";
-  std::string der(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(cert, &p);
-  return der;
 }
 
 std::string Pem(X509* cert) {
@@ -328,7 +320,7 @@ void TlsServer::Impl::ServeConnection(Stream& stream, asio::io_context& ioc) {
   std::string client_pem, client_fp;
   if (X509* cert = SSL_get_peer_certificate(stream.native_handle()); cert != nullptr) {
     client_pem = Pem(cert);
-    client_fp = Sha256Hex(Der(cert));
+    client_fp = Sha256Hex(tls::DerOf(cert));
     X509_free(cert);
   }
   beast::flat_buffer buffer;
