@@ -3,14 +3,17 @@
 //   split:   multipart/form-data, part "metadata" (filename meta-<fp><ext>) then
 //            part "rootfs" (filename <fp><rootfs ext>) — transcripts 07 and 08.
 // File names come from storage::ImageFilesForExport (extension by content).
-// Bodies are built in memory (Response::Raw): see the images report for streaming.
+// Bodies are streamed from the files (Response::Stream), never read into memory.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/multipart.h"
 #include "daemon/routes.h"
 #include "daemon/visibility.h"
 #include "storage/image_import.h"
-#include "sys/syscalls.h"
 
 namespace nest::daemon {
 namespace {
@@ -25,24 +28,29 @@ Response Export(Context& ctx, Request& req) {
   const std::string& fp = img->fingerprint;
   auto files = storage::ImageFilesForExport(ctx.paths.Images(), fp);
   if (!files) return Response::Error(files.error());
-  auto main = sys::ReadFile(files->image.path);
+  auto main = http::BodyPiece::File(files->image.path);
   if (!main) return Response::Error(std::move(main).error().Context("exporting image " + fp));
-  ctx.events->PublishLifecycle("image-retrieved", "/1.0/images/" + fp);
+  std::vector<http::BodyPiece> pieces;
+  std::string type = "application/octet-stream";
+  std::map<std::string, std::string> headers;
   if (!files->rootfs) {
-    return Response::Raw(std::move(*main), "application/octet-stream",
-                         {{"Content-Disposition", "inline;filename=" + files->image.filename}});
+    headers["Content-Disposition"] = "inline;filename=" + files->image.filename;
+    pieces.push_back(std::move(*main));
+  } else {
+    auto rootfs = http::BodyPiece::File(files->rootfs->path);
+    if (!rootfs) return Response::Error(std::move(rootfs).error().Context("exporting image " + fp));
+    std::string boundary = NewMultipartBoundary();
+    type = "multipart/form-data; boundary=" + boundary;
+    pieces.push_back(http::BodyPiece::Bytes(
+        MultipartPartHeader(boundary, "metadata", files->image.filename, true)));
+    pieces.push_back(std::move(*main));
+    pieces.push_back(http::BodyPiece::Bytes(
+        MultipartPartHeader(boundary, "rootfs", files->rootfs->filename, false)));
+    pieces.push_back(std::move(*rootfs));
+    pieces.push_back(http::BodyPiece::Bytes(MultipartTrailer(boundary)));
   }
-  auto rootfs = sys::ReadFile(files->rootfs->path);
-  if (!rootfs) return Response::Error(std::move(rootfs).error().Context("exporting image " + fp));
-  std::string boundary = NewMultipartBoundary();
-  std::string body = MultipartPartHeader(boundary, "metadata", files->image.filename, true);
-  body += *main;
-  main->clear();
-  main->shrink_to_fit();
-  body += MultipartPartHeader(boundary, "rootfs", files->rootfs->filename, false);
-  body += *rootfs;
-  body += MultipartTrailer(boundary);
-  return Response::Raw(std::move(body), "multipart/form-data; boundary=" + boundary);
+  ctx.events->PublishLifecycle("image-retrieved", "/1.0/images/" + fp);
+  return Response::Stream(std::move(pieces), std::move(type), std::move(headers));
 }
 
 }  // namespace

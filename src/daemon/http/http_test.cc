@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "daemon/http/beast_glue.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 #include "daemon/http/router.h"
@@ -195,6 +196,48 @@ TEST_F(RouterTest, WrongMethodIs501AsLxd) {
 TEST_F(RouterTest, HeadFallsBackToGet) {
   Request r = MakeRequest("HEAD", "/1.0/instances/c9");
   EXPECT_EQ(router_.Dispatch(r).status(), 200);
+}
+
+TEST_F(RouterTest, SpoolDirOnlyForMarkedNonJsonTrustedBodies) {
+  router_.Add("POST", "/1.0/images/{fingerprint}", [](Request&) { return Response::EmptySync(); });
+  router_.SpoolBody("POST", "/1.0/images/{fingerprint}", "/spool");
+  Request r = MakeRequest("POST", "/1.0/images/abcd");
+  r.headers.emplace_back("Content-Type", "application/octet-stream");
+  EXPECT_EQ(router_.SpoolDirFor(r), "/spool");
+  r.trusted = false;
+  EXPECT_EQ(router_.SpoolDirFor(r), "") << "untrusted callers are refused before any spooling";
+  r = MakeRequest("POST", "/1.0/images/abcd");
+  r.headers.emplace_back("Content-Type", "application/json");
+  EXPECT_EQ(router_.SpoolDirFor(r), "");
+  r = MakeRequest("POST", "/1.0/boom");
+  EXPECT_EQ(router_.SpoolDirFor(r), "");
+  r = MakeRequest("GET", "/1.0/images/abcd");
+  EXPECT_EQ(router_.SpoolDirFor(r), "");
+}
+
+TEST(ResponseTest, StreamPiecesAndLength) {
+  char path[] = "/tmp/nest-http-test-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "filedata", 8), 8);
+  ::close(fd);
+  auto file = BodyPiece::File(path);
+  ::unlink(path);
+  ASSERT_TRUE(file.ok());
+  std::vector<BodyPiece> pieces;
+  pieces.push_back(BodyPiece::Bytes("head-"));
+  pieces.push_back(std::move(*file));
+  pieces.push_back(BodyPiece::Bytes("-tail"));
+  Response resp = Response::Stream(std::move(pieces), "application/octet-stream");
+  EXPECT_TRUE(resp.is_stream());
+  EXPECT_EQ(resp.StreamLength(), 18u);
+  std::string out;
+  EXPECT_TRUE(WriteStreamBody(resp, [&](std::string_view chunk) {
+    out += chunk;
+    return true;
+  }));
+  EXPECT_EQ(out, "head-filedata-tail");
+  EXPECT_EQ(BodyPiece::File("/nonexistent/nest").error().kind(), base::ErrorKind::kNotFound);
 }
 
 TEST_F(RouterTest, ThrowingHandlerIs500) {

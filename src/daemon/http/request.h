@@ -21,6 +21,10 @@ struct Request {
   std::map<std::string, std::string> query;  // url-decoded; a repeated key keeps the last
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
+  // For routes that spool their body (Router::SpoolBody): the temporary file
+  // holding it, and `body` is empty. The server removes the file when the
+  // request ends; a handler that keeps it (renames it) clears this field.
+  std::string body_file;
   std::map<std::string, std::string> params;  // from the route pattern {name}, url-decoded
 
   // SO_PEERCRED of the unix socket peer; -1 when unknown.

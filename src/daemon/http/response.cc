@@ -1,6 +1,10 @@
 #include "daemon/http/response.h"
 
+#include <fcntl.h>
 #include <strings.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 
 namespace nest::daemon::http {
 
@@ -87,6 +91,43 @@ Response Response::Raw(std::string body, std::string content_type,
   if (!content_type.empty()) r.headers_.emplace_back("Content-Type", std::move(content_type));
   for (auto& [k, v] : headers) r.SetHeader(k, v);
   return r;
+}
+
+BodyPiece BodyPiece::Bytes(std::string data) {
+  BodyPiece p;
+  p.size = data.size();
+  p.data = std::move(data);
+  return p;
+}
+
+base::Result<BodyPiece> BodyPiece::File(const std::string& path) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return base::Error::NotFound("opening " + path + ": no such file");
+    return base::Error::FromErrno("opening " + path, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return base::Error::FromErrno("stat " + path, errno);
+  BodyPiece p;
+  p.size = static_cast<uint64_t>(st.st_size);
+  p.file = std::make_shared<base::UniqueFd>(std::move(fd));
+  return p;
+}
+
+Response Response::Stream(std::vector<BodyPiece> pieces, std::string content_type,
+                          std::map<std::string, std::string> headers) {
+  Response r;
+  r.stream_ = true;
+  r.pieces_ = std::move(pieces);
+  if (!content_type.empty()) r.headers_.emplace_back("Content-Type", std::move(content_type));
+  for (auto& [k, v] : headers) r.SetHeader(k, v);
+  return r;
+}
+
+uint64_t Response::StreamLength() const {
+  uint64_t n = 0;
+  for (const auto& p : pieces_) n += p.size;
+  return n;
 }
 
 Response Response::Upgrade(UpgradeFn fn) {

@@ -3,16 +3,30 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/error.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace nest::daemon::http {
 
 class WebSocket;
+
+// One piece of a streamed body: bytes in memory, or a whole open file.
+struct BodyPiece {
+  std::string data;                      // used when `file` is null
+  std::shared_ptr<base::UniqueFd> file;  // read from offset 0, `size` bytes
+  uint64_t size = 0;
+
+  static BodyPiece Bytes(std::string data);
+  // Opens `path` read-only; kNotFound if absent, kInternal for other errors.
+  static base::Result<BodyPiece> File(const std::string& path);
+};
 
 class Response {
  public:
@@ -35,6 +49,10 @@ class Response {
   // (Content-Length still that of `body`).
   static Response Raw(std::string body, std::string content_type,
                       std::map<std::string, std::string> headers = {}, int http_status = 200);
+  // A body sent from `pieces` in order, never whole in memory (image export).
+  // Content-Length is the pieces' total; HEAD sends only the headers.
+  static Response Stream(std::vector<BodyPiece> pieces, std::string content_type,
+                         std::map<std::string, std::string> headers = {});
   // The server completes the websocket handshake on this connection and calls `fn`
   // on the connection's thread; the connection closes when `fn` returns, so `fn`
   // must not return while other threads still use the WebSocket.
@@ -48,6 +66,9 @@ class Response {
   int status() const { return status_; }
   const std::string& body() const { return body_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  bool is_stream() const { return stream_; }
+  const std::vector<BodyPiece>& pieces() const { return pieces_; }
+  uint64_t StreamLength() const;
   bool is_upgrade() const { return static_cast<bool>(upgrade_); }
   const UpgradeFn& upgrade() const { return upgrade_; }
   // The parsed body for JSON responses (tests); null for Raw/Upgrade.
@@ -63,6 +84,8 @@ class Response {
   std::string body_;
   std::vector<std::pair<std::string, std::string>> headers_;
   UpgradeFn upgrade_;
+  bool stream_ = false;
+  std::vector<BodyPiece> pieces_;
 };
 
 }  // namespace nest::daemon::http

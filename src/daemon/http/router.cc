@@ -35,7 +35,7 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Acces
       return;
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), access});
+  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), access, ""});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& path,
@@ -75,17 +75,19 @@ int Specificity(const std::vector<std::string>& segments) {
 
 }  // namespace
 
-Response Router::Dispatch(Request& request) const {
+const Router::Route* Router::Find(const Request& request,
+                                  std::map<std::string, std::string>* params,
+                                  bool* path_known) const {
   std::vector<std::string> path =
       Segments(request.raw_path.empty() ? request.path : request.raw_path);
   const Route* exact = nullptr;
   const Route* get_for_head = nullptr;
   std::map<std::string, std::string> exact_params, head_params;
-  bool path_known = false;
+  *path_known = false;
   for (const auto& r : routes_) {
     std::map<std::string, std::string> p;
     if (!Match(r, path, &p)) continue;
-    path_known = true;
+    *path_known = true;
     if (r.method == request.method) {
       if (exact == nullptr || Specificity(r.segments) > Specificity(exact->segments)) {
         exact = &r;
@@ -99,9 +101,31 @@ Response Router::Dispatch(Request& request) const {
       }
     }
   }
-  std::map<std::string, std::string> params =
-      exact != nullptr ? std::move(exact_params) : std::move(head_params);
-  const Route* route = exact != nullptr ? exact : get_for_head;
+  *params = exact != nullptr ? std::move(exact_params) : std::move(head_params);
+  return exact != nullptr ? exact : get_for_head;
+}
+
+void Router::SpoolBody(const std::string& method, const std::string& pattern, std::string dir) {
+  std::vector<std::string> segments = Segments(pattern);
+  for (auto& r : routes_) {
+    if (r.method == method && r.segments == segments) r.spool_dir = std::move(dir);
+  }
+}
+
+std::string Router::SpoolDirFor(const Request& head) const {
+  std::map<std::string, std::string> params;
+  bool path_known = false;
+  const Route* route = Find(head, &params, &path_known);
+  if (route == nullptr || route->spool_dir.empty()) return "";
+  if (!head.trusted && route->access != Access::kPublic) return "";
+  if (base::StartsWith(head.Header("Content-Type"), "application/json")) return "";
+  return route->spool_dir;
+}
+
+Response Router::Dispatch(Request& request) const {
+  std::map<std::string, std::string> params;
+  bool path_known = false;
+  const Route* route = Find(request, &params, &path_known);
   if (route == nullptr) {
     if (path_known) return Response::ErrorStatus(501, "not implemented");
     return Response::ErrorStatus(404, "not found");

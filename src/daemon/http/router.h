@@ -36,13 +36,28 @@ class Router {
   // with the exception's message. Never throws.
   Response Dispatch(Request& request) const;
 
+  // Marks the route `method` `pattern` (already added) as one whose non-JSON
+  // bodies are streamed into a temporary file in `dir` (Request::body_file)
+  // instead of memory. `dir` must exist when requests arrive and be on the
+  // filesystem the handler renames the file into.
+  void SpoolBody(const std::string& method, const std::string& pattern, std::string dir);
+  // For a request whose headers only are read: the directory to spool its body
+  // into, or "" to read the body into memory (no such route, no spooling, a
+  // Content-Type of application/json, or a caller the route would refuse).
+  std::string SpoolDirFor(const Request& head) const;
+
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;
     Handler handler;
     Access access = Access::kTrusted;
+    std::string spool_dir;  // "" → bodies in memory
   };
+  // The most specific route for the request's path and method (a HEAD falls
+  // back to GET); null if none. `path_known` tells whether any route matched the path.
+  const Route* Find(const Request& request, std::map<std::string, std::string>* params,
+                    bool* path_known) const;
   // True if `path_segments` match `route`; fills `params`.
   static bool Match(const Route& route, const std::vector<std::string>& path_segments,
                     std::map<std::string, std::string>* params);

@@ -196,47 +196,69 @@ void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
   (void)::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len);
 
   beast::flat_buffer buffer;
+  auto bad_request = [&](const std::string& message) {
+    bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, 11};
+    bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    bad.body() = message + "\n";
+    bad.keep_alive(false);
+    bad.prepare_payload();
+    beast::error_code ignored;
+    bhttp::write(sock, bad, ignored);
+  };
   for (;;) {
     beast::error_code ec;
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(kBodyLimit);
-    bhttp::read_header(sock, buffer, parser, ec);
+    bhttp::request_parser<bhttp::empty_body> head;
+    head.body_limit(kBodyLimit);
+    bhttp::read_header(sock, buffer, head, ec);
     if (ec) return;
-    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-      bhttp::write(sock, cont, ec);
-      if (ec) return;
-    }
-    bhttp::read(sock, buffer, parser, ec);
-    if (ec) {
-      if (ec != bhttp::error::end_of_stream) {
-        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, 11};
-        bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-        bad.body() = ec.message() + "\n";
-        bad.keep_alive(false);
-        bad.prepare_payload();
-        bhttp::write(sock, bad, ec);
-      }
-      return;
-    }
-    const auto& req = parser.get();
+    const auto& req = head.get();
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    const bool is_head = req.method() == bhttp::verb::head;
     Request request = ToRequest(req);
     request.peer_pid = cred.pid;
     request.peer_uid = cred.uid;
     request.peer_gid = cred.gid;
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      bhttp::write(sock, cont, ec);
+      if (ec) return;
+    }
+    BodySpool spool;
+    if (std::string dir = router.SpoolDirFor(request); !dir.empty()) {
+      bhttp::request_parser<bhttp::file_body> parser{std::move(head)};
+      parser.body_limit(kBodyLimit);
+      if (auto s = spool.Open(dir, parser.get().body()); !s) {
+        base::LogError(s.error().message());
+        bad_request("cannot store the request body");
+        return;
+      }
+      bhttp::read(sock, buffer, parser, ec);
+      request.body_file = spool.path();
+    } else {
+      bhttp::request_parser<bhttp::string_body> parser{std::move(head)};
+      parser.body_limit(kBodyLimit);
+      bhttp::read(sock, buffer, parser, ec);
+      request.body = std::move(parser.get().body());
+    }
+    if (ec) {
+      if (ec != bhttp::error::end_of_stream) bad_request(ec.message());
+      return;
+    }
     Response response = router.Dispatch(request);
+    if (request.body_file.empty()) spool.Release();
 
     if (response.is_upgrade()) {
       if (!request.IsWebSocketUpgrade() || request.Header("Sec-WebSocket-Key").empty()) {
-        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, req.version()};
+        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, version};
         bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
         bad.set("Sec-Websocket-Version", "13");
         bad.set("X-Content-Type-Options", "nosniff");
         bad.body() = "Bad Request\n";
-        bad.keep_alive(req.keep_alive());
+        bad.keep_alive(keep_alive);
         bad.prepare_payload();
         bhttp::write(sock, bad, ec);
-        if (ec || !req.keep_alive()) return;
+        if (ec || !keep_alive) return;
         continue;
       }
       bhttp::response<bhttp::empty_body> up{bhttp::status::switching_protocols, 11};
@@ -259,14 +281,27 @@ void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
       return;
     }
 
-    auto res = ToBeastResponse(response, req.version(), req.keep_alive());
-    if (req.method() == bhttp::verb::head) {
-      bhttp::response_serializer<bhttp::string_body> sr{res};
+    if (response.is_stream()) {
+      auto res = ToBeastStreamHeader(response, version, keep_alive);
+      bhttp::response_serializer<bhttp::empty_body> sr{res};
       bhttp::write_header(sock, sr, ec);
+      if (ec) return;
+      if (!is_head && !WriteStreamBody(response, [&](std::string_view chunk) {
+            asio::write(sock, asio::buffer(chunk.data(), chunk.size()), ec);
+            return !ec;
+          })) {
+        return;
+      }
     } else {
-      bhttp::write(sock, res, ec);
+      auto res = ToBeastResponse(response, version, keep_alive);
+      if (is_head) {
+        bhttp::response_serializer<bhttp::string_body> sr{res};
+        bhttp::write_header(sock, sr, ec);
+      } else {
+        bhttp::write(sock, res, ec);
+      }
     }
-    if (ec || !req.keep_alive()) return;
+    if (ec || !keep_alive) return;
   }
 }
 

@@ -325,16 +325,26 @@ void TlsServer::Impl::ServeConnection(Stream& stream, asio::io_context& ioc) {
   }
   beast::flat_buffer buffer;
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(limits.header_bytes);
+    bhttp::request_parser<bhttp::empty_body> head;
+    head.header_limit(limits.header_bytes);
     tcp_stream.expires_after(std::chrono::seconds(limits.idle_seconds));
-    ec = Await(ioc, [&](auto h) { bhttp::async_read_header(stream, buffer, parser, h); });
+    ec = Await(ioc, [&](auto h) { bhttp::async_read_header(stream, buffer, head, h); });
     if (ec) return;
     // Per request, so that a certificate added (or removed) takes effect on a
     // kept-alive connection at once, as lxc expects after `remote add`.
     const bool trusted = !client_fp.empty() && trust(client_fp);
-    parser.body_limit(trusted ? limits.trusted_body_bytes : limits.untrusted_body_bytes);
-    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+    const uint64_t body_limit = trusted ? limits.trusted_body_bytes : limits.untrusted_body_bytes;
+    const auto& req = head.get();
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    const bool is_head = req.method() == bhttp::verb::head;
+    Request request = ToRequest(req);
+    request.trusted = trusted;
+    request.https = true;
+    request.client_certificate = client_pem;
+    request.client_fingerprint = client_fp;
+    request.remote_address = remote;
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       tcp_stream.expires_after(std::chrono::seconds(limits.header_seconds));
       ec = Await(ioc, [&](auto h) { bhttp::async_write(stream, cont, h); });
@@ -342,35 +352,66 @@ void TlsServer::Impl::ServeConnection(Stream& stream, asio::io_context& ioc) {
     }
     tcp_stream.expires_after(std::chrono::seconds(trusted ? limits.trusted_body_seconds
                                                           : limits.untrusted_body_seconds));
-    ec = Await(ioc, [&](auto h) { bhttp::async_read(stream, buffer, parser, h); });
+    // Untrusted callers never spool (SpoolDirFor): their bodies stay under the
+    // in-memory cap, refused with 413 beyond it.
+    BodySpool spool;
+    if (std::string dir = router.SpoolDirFor(request); !dir.empty()) {
+      bhttp::request_parser<bhttp::file_body> parser{std::move(head)};
+      parser.body_limit(body_limit);
+      if (auto s = spool.Open(dir, parser.get().body()); !s) {
+        base::LogError(s.error().message());
+        auto res = ToBeastResponse(Refuse(500, "cannot store the request body"), 11, false);
+        (void)Await(ioc, [&](auto h) { bhttp::async_write(stream, res, h); });
+        return;
+      }
+      ec = Await(ioc, [&](auto h) { bhttp::async_read(stream, buffer, parser, h); });
+      request.body_file = spool.path();
+    } else {
+      bhttp::request_parser<bhttp::string_body> parser{std::move(head)};
+      parser.body_limit(body_limit);
+      ec = Await(ioc, [&](auto h) { bhttp::async_read(stream, buffer, parser, h); });
+      request.body = std::move(parser.get().body());
+    }
     if (ec) {
-      if (ec == bhttp::error::body_limit) {
-        auto res = ToBeastResponse(Refuse(413, "request body too large"), 11, false);
+      int status = ec == bhttp::error::body_limit ? 413 : 400;
+      if (ec != bhttp::error::end_of_stream) {
+        auto res = ToBeastResponse(
+            Refuse(status, status == 413 ? "request body too large" : ec.message()), 11, false);
         tcp_stream.expires_after(std::chrono::seconds(limits.header_seconds));
         (void)Await(ioc, [&](auto h) { bhttp::async_write(stream, res, h); });
       }
       return;
     }
-    const auto& req = parser.get();
-    Request request = ToRequest(req);
-    request.trusted = trusted;
-    request.https = true;
-    request.client_certificate = client_pem;
-    request.client_fingerprint = client_fp;
-    request.remote_address = remote;
     Response response = router.Dispatch(request);
+    if (request.body_file.empty()) spool.Release();
     if (response.is_upgrade()) {
       response = Refuse(501, "websockets are not served over HTTPS yet; use the unix socket");
     }
-    auto res = ToBeastResponse(response, req.version(), req.keep_alive());
     tcp_stream.expires_after(std::chrono::seconds(limits.write_seconds));
-    if (req.method() == bhttp::verb::head) {
-      bhttp::response_serializer<bhttp::string_body> sr{res};
+    if (response.is_stream()) {
+      auto res = ToBeastStreamHeader(response, version, keep_alive);
+      bhttp::response_serializer<bhttp::empty_body> sr{res};
       ec = Await(ioc, [&](auto h) { bhttp::async_write_header(stream, sr, h); });
+      if (ec) break;
+      if (!is_head && !WriteStreamBody(response, [&](std::string_view chunk) {
+            tcp_stream.expires_after(std::chrono::seconds(limits.write_seconds));
+            ec = Await(ioc, [&](auto h) {
+              asio::async_write(stream, asio::buffer(chunk.data(), chunk.size()), h);
+            });
+            return !ec;
+          })) {
+        break;
+      }
     } else {
-      ec = Await(ioc, [&](auto h) { bhttp::async_write(stream, res, h); });
+      auto res = ToBeastResponse(response, version, keep_alive);
+      if (is_head) {
+        bhttp::response_serializer<bhttp::string_body> sr{res};
+        ec = Await(ioc, [&](auto h) { bhttp::async_write_header(stream, sr, h); });
+      } else {
+        ec = Await(ioc, [&](auto h) { bhttp::async_write(stream, res, h); });
+      }
     }
-    if (ec || !req.keep_alive()) break;
+    if (ec || !keep_alive) break;
   }
   tcp_stream.expires_after(std::chrono::seconds(2));
   (void)Await(ioc, [&](auto h) { stream.async_shutdown(h); });
