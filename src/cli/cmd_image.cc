@@ -21,19 +21,6 @@ namespace nest::cli {
 
 using nlohmann::json;
 
-std::string PathEscape(std::string_view segment) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : segment) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
-
 base::Result<json> ResolveImage(Context& ctx, std::string_view image) {
   std::string name(image);
   if (size_t colon = name.find(':'); colon != std::string::npos) {

@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "cli/commands.h"
+#include "core/url.h"
 
 namespace nest::cli {
 
@@ -17,8 +18,8 @@ namespace nest::cli {
 // kInvalid for an ambiguous prefix, kInvalid for other remotes.
 base::Result<nlohmann::json> ResolveImage(Context& ctx, std::string_view image);
 
-// Percent-encodes one path segment ("debian/12" → "debian%2F12").
-std::string PathEscape(std::string_view segment);
+// Percent-encodes one path segment (core/url.h), used by every image command.
+using core::PathEscape;
 
 void RegisterImageAliasCommands(CLI::App& image, Context& ctx);  // alias create|delete|list|rename
 void RegisterImageTransferCommands(CLI::App& image, Context& ctx);  // import, export

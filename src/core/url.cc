@@ -78,4 +78,17 @@ std::string JoinUrl(std::string_view base, std::string_view relative) {
   return out + std::string(relative);
 }
 
+std::string PathEscape(std::string_view segment) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : segment) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
 }  // namespace nest::core

@@ -27,4 +27,8 @@ base::Result<Url> ParseUrl(std::string_view text);
 // relative path: "http://h/s" + "streams/v1/index.json" → "http://h/s/streams/v1/index.json".
 std::string JoinUrl(std::string_view base, std::string_view relative);
 
+// One URL path segment percent-encoded (RFC 3986 unreserved characters kept):
+// "debian/12" → "debian%2F12".
+std::string PathEscape(std::string_view segment);
+
 }  // namespace nest::core

@@ -175,18 +175,7 @@ class SimplestreamsSource : public RemoteSource {
 
 // --- LXD protocol ---------------------------------------------------------------------
 
-std::string PathEscape(std::string_view segment) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : segment) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
+using core::PathEscape;
 
 // Writes [data, data+n) to a new file.
 base::Status WriteRange(const std::string& path, const char* data, size_t n) {
