@@ -6,20 +6,16 @@
 #include "base/strings.h"
 
 namespace nest::client {
-namespace {
-
 using base::Error;
 using base::Result;
 using base::Status;
 using nlohmann::json;
 
-bool Finished(const json& op) {
+bool OperationFinished(const json& op) {
   if (!op.is_object()) return true;
   auto it = op.find("status_code");
   return it == op.end() || !it->is_number() || it->get<int>() >= 200;
 }
-
-}  // namespace
 
 std::string OperationId(const json& v) {
   std::string s;
@@ -60,7 +56,7 @@ Result<json> PollOperation(Connection& conn, std::string_view id_or_url, int int
   while (true) {
     json op = TRY_CTX(conn.Get("/1.0/operations/" + id), "waiting for operation " + id);
     if (on_update) on_update(op);
-    if (Finished(op)) return op;
+    if (OperationFinished(op)) return op;
     std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
   }
 }

@@ -14,6 +14,10 @@ namespace nest::client {
 // "abc", "/1.0/operations/abc" or an Operation object → "abc".
 std::string OperationId(const nlohmann::json& id_url_or_operation);
 
+// True once an Operation has ended (status_code >= 200: Success, Failure,
+// Cancelled); anything that is not an Operation counts as ended.
+bool OperationFinished(const nlohmann::json& operation);
+
 // Blocks until the operation ends (GET …/wait?timeout=<timeout_s>, -1 = forever)
 // and returns the final Operation whatever its status (Success, Failure,
 // Cancelled). Errors: those of Connection (e.g. kNotFound for an unknown id).

@@ -34,6 +34,8 @@ std::string Bytes(const std::string& n) {
   return buf;
 }
 
+constexpr int kQuietWaitSeconds = 1;
+
 }  // namespace
 
 std::string ProgressText(const json& md) {
@@ -91,6 +93,15 @@ void ProgressRenderer::Done() {
 base::Result<json> WaitWithProgress(Connection& conn, std::string_view id_or_url,
                                     ProgressRenderer& renderer) {
   std::string id = OperationId(json(std::string(id_or_url)));
+  // Most operations (create from a stored image, start, stop) end within a
+  // second: one /wait answers them without an events stream and its thread.
+  // Longer ones (downloads, builds) then show progress from the events stream.
+  json early = TRY(WaitOperationFinal(conn, id, kQuietWaitSeconds));
+  if (OperationFinished(early)) {
+    renderer.Done();
+    return early;
+  }
+  if (auto md = early.find("metadata"); md != early.end()) renderer.Update(*md);
   EventLoop loop;
   loop.Start();
   auto ws = WebSocket::Connect(loop, conn.socket_path(), "/1.0/events?type=operation");

@@ -223,6 +223,7 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     std::lock_guard lock(op->mu_);
     if (op->status_ != OpStatus::kPending) return;
     op->status_ = OpStatus::kRunning;
+    op->updated_at_ = Now();
   }
   Publish(*op);
   {
@@ -254,6 +255,7 @@ void OperationManager::Finish(Operation& op, OpStatus status, std::string err) {
     std::lock_guard lock(op.mu_);
     if (IsDone(op.status_)) return;
     op.status_ = status;
+    op.updated_at_ = Now();
     op.err_ = std::move(err);
     op.done_at_ = std::chrono::steady_clock::now();
     op.done_cv_.notify_all();

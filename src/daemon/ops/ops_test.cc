@@ -71,6 +71,7 @@ TEST(OperationTest, SuccessStateMachineAndEvents) {
   EXPECT_EQ(op->status(), OpStatus::kSuccess);
   EXPECT_EQ(op->metadata()["progress"]["percent"], "50");
   EXPECT_EQ(op->metadata()["return"], 0);
+  EXPECT_NE(op->ToJson()["updated_at"], j["created_at"]) << "a state change bumps updated_at";
 
   auto events = OperationEvents(*sub, op->id());
   ASSERT_EQ(events.size(), 5u);
