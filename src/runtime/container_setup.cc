@@ -31,6 +31,16 @@ struct Clones {
   std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
 };
 
+Status AwaitMonitor(int sock, char step) {
+  char got = 0;
+  if (::read(sock, &got, 1) != 1) return base::Error::Internal("monitor went away before start");
+  if (got != step) {
+    return base::Error::Internal(std::string("monitor out of step: got '") + got + "', wanted '" +
+                                 step + "'");
+  }
+  return base::Ok();
+}
+
 Status BecomeRoot(const StartPlan& plan) {
   if (plan.privileged) return base::Ok();
   if (::setgroups(0, nullptr) < 0) return base::Error::FromErrno("setgroups", errno);
@@ -214,15 +224,17 @@ Status AttachConsole() {
 
 Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_path,
                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
-  char go;
-  if (::read(sock, &go, 1) != 1) return base::Error::Internal("monitor went away before start");
+  TRY(AwaitMonitor(sock, kSyncIdsMapped));
   TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
-  TRY(sys::Unshare(CLONE_NEWCGROUP));
   TRY(sys::Sethostname(plan.name));
   TRY(MountRootfs(plan, sock));
   Clones clones = TRY_CTX(CloneHostObjects(console_path), "preparing /dev");
   TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
   TRY_CTX(MarkSysfsApiDirsMounted(), "preparing /sys");
+  // The cgroup namespace is rooted where this process is when it is made: in
+  // the container's cgroups, which the monitor has been creating meanwhile.
+  TRY(AwaitMonitor(sock, kSyncCgroupJoined));
+  TRY(sys::Unshare(CLONE_NEWCGROUP));
   TRY_CTX(MountCgroups(cgroups, clones), "mounting cgroups");
   TRY(sys::Mkdir("/dev", 0755));
   TRY_CTX(MountDev(clones, plan.nesting), "populating /dev");

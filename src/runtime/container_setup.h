@@ -10,12 +10,16 @@
 
 namespace nest::runtime {
 
-// Wire protocol on `sock` (a unix socketpair with the monitor):
-//   monitor → child: one byte once the id maps are written and the child is in its
-//   cgroup; then (unprivileged only) two fds: the idmapped image tree and the
-//   idmapped overlay directory.
+// Wire protocol on `sock` (a unix socketpair with the monitor), in this order:
+//   monitor → child: kSyncIdsMapped once the id maps are written; then
+//   (unprivileged overlay only) two fds: the idmapped image tree and the idmapped
+//   overlay directory. The child builds its root meanwhile the monitor creates
+//   the cgroups; kSyncCgroupJoined once the child is in them (the child then
+//   makes its cgroup namespace and mounts the cgroup trees).
 //   child → monitor: nothing on success (the socket closes on exec), or one error
 //   text on failure, after which the child exits.
+inline constexpr char kSyncIdsMapped = 'g';
+inline constexpr char kSyncCgroupJoined = 'c';
 [[noreturn]] void RunContainerChild(const StartPlan& plan, int sock,
                                     const std::string& console_path,
                                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups);

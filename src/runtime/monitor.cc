@@ -74,6 +74,7 @@ class Monitor {
   Status WriteIdMaps();
   Status SendIdmappedLayers(int sock);
   int StopSignal() const;
+  void KillInit();
 
   StartPlan plan_;
   std::vector<std::shared_ptr<CgroupHierarchy>> hierarchies_;
@@ -139,6 +140,14 @@ Status Monitor::SendIdmappedLayers(int sock) {
   return base::Ok();
 }
 
+// For a failed start: kills the half-made init and reaps it (once).
+void Monitor::KillInit() {
+  if (!init_pidfd_) return;
+  (void)sys::PidfdSendSignal(init_pidfd_.get(), SIGKILL);
+  ::waitpid(init_pid_, nullptr, 0);
+  init_pidfd_.reset();
+}
+
 int Monitor::StopSignal() const {
   // systemd shuts down on SIGRTMIN+3; busybox and sysvinit on SIGPWR.
   char target[256];
@@ -155,13 +164,8 @@ Status Monitor::Start() {
   TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
   timer.Step("mount-namespace");
 
-  hierarchies_ = TRY(DetectHierarchies());
-  cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
-  TRY(cgroup_->Create(plan_.RootUid(), plan_.RootGid()));
-  timer.Step("cgroup-create");
-  revert.Add([this] { (void)cgroup_->Remove(); });
-
   TRY_CTX(OpenConsole(), "allocating the console");
+  hierarchies_ = TRY(DetectHierarchies());
   auto socks = TRY(sys::UnixSocketPair());
 
   int pidfd = -1;
@@ -180,18 +184,26 @@ Status Monitor::Start() {
   init_pid_ = static_cast<pid_t>(pid);
   init_pidfd_.reset(pidfd);
   socks.b.reset();
-  revert.Add([this] {
-    (void)sys::PidfdSendSignal(init_pidfd_.get(), SIGKILL);
-    ::waitpid(init_pid_, nullptr, 0);
-  });
+  revert.Add([this] { KillInit(); });
 
+  // The child builds its root (ContainerSyncStep order) while this process makes
+  // its cgroups: on two cores that overlap is most of the cgroup cost.
   if (!plan_.privileged) TRY(WriteIdMaps());
-  TRY_CTX(cgroup_->AddProcess(init_pid_), "moving init into its cgroup");
-  timer.Step("idmap+cgroup-join");
-  char go = 'g';
-  if (::write(socks.a.get(), &go, 1) != 1) return base::Error::FromErrno("sync", errno);
+  char step = kSyncIdsMapped;
+  if (::write(socks.a.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
   if (!plan_.privileged && !plan_.BindRootfs()) TRY(SendIdmappedLayers(socks.a.get()));
-  timer.Step("idmapped-layers");
+  timer.Step("idmap+idmapped-layers");
+
+  cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
+  TRY(cgroup_->Create(plan_.RootUid(), plan_.RootGid()));
+  revert.Add([this] {
+    KillInit();  // a cgroup with a process in it cannot be removed
+    (void)cgroup_->Remove();
+  });
+  TRY_CTX(cgroup_->AddProcess(init_pid_), "moving init into its cgroup");
+  step = kSyncCgroupJoined;
+  if (::write(socks.a.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
+  timer.Step("cgroup-create+join");
 
   // The child closes its end on exec (success) or writes why it failed.
   std::string failure;
