@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -176,6 +177,11 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   std::shared_ptr<WebSocket> in = stream("0");
   if (!in) return Error::Internal("exec: the server offered no stdin stream");
 
+  // The final state (exit code) is asked for at once, on a connection of its
+  // own: it arrives as the output ends instead of one round trip later.
+  std::future<Result<json>> final_state =
+      std::async(std::launch::async, [&conn, id] { return WaitOperationFinal(conn, id); });
+
   std::optional<RawTerminal> raw;
   if (options.interactive && ::isatty(io.in)) raw.emplace(io.in);
 
@@ -221,7 +227,7 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   }
 
   open_outputs.Wait();
-  Result<json> done = WaitOperationFinal(conn, id);
+  Result<json> done = final_state.get();
   {
     std::lock_guard lock(sink->mu);
     sink->ws.reset();
