@@ -27,6 +27,7 @@ struct Paths {
   std::string Images() const { return dir + "/images"; }
   std::string Containers() const { return dir + "/containers"; }
   std::string Container(const std::string& name) const { return Containers() + "/" + name; }
+  std::string DebCache() const { return dir + "/cache/debootstrap"; }  // builtin:debian builds
 };
 
 struct Context {

@@ -131,6 +131,7 @@ Result<storage::StoredImage> InstanceManager::BuildBuiltin(
   storage::DebianBuild build;
   build.spec = *debian;
   build.kernel_arch = ctx_.architecture;
+  build.deb_cache = ctx_.paths.DebCache();
   build.mirror =
       TRY_CTX(storage::FindDebianMirror(ctx_.apt_dir, debian->release), "building builtin:" + key);
   base::LogInfo("building builtin:" + key + " from " + build.mirror);

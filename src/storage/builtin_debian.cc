@@ -21,6 +21,8 @@ namespace {
 using base::Error;
 
 constexpr size_t kLogTailLines = 12;
+constexpr const char* kUnsafeIoConfig = "/etc/dpkg/dpkg.cfg.d/nest-unsafe-io";
+constexpr long kDebCacheDays = 30;
 
 std::vector<std::string> ListDir(const std::string& dir) {
   std::vector<std::string> names;
@@ -68,10 +70,33 @@ base::Status Tidy(const std::string& rootfs) {
   for (const auto& n : ListDir(rootfs + "/var/cache/apt/archives")) {
     if (base::EndsWith(n, ".deb")) TRY(sys::Unlink(rootfs + "/var/cache/apt/archives/" + n));
   }
-  for (const char* f : {"/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin"}) {
+  for (const char* f : {"/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin",
+                        kUnsafeIoConfig}) {
     TRY(sys::Unlink(rootfs + f));
   }
   return base::Ok();
+}
+
+// dpkg inside debootstrap reads this from the target: no fsync per unpacked
+// file. Written before debootstrap starts (it keeps files already there).
+base::Status AllowUnsafeIo(const std::string& rootfs) {
+  TRY(sys::MkdirAll(rootfs + "/etc/dpkg/dpkg.cfg.d", 0755));
+  return sys::WriteFileAtomic(rootfs + kUnsafeIoConfig, "force-unsafe-io\n", 0644);
+}
+
+// Removes cached packages no build has used for kDebCacheDays (debootstrap
+// reads a reused .deb, so its access time moves; relatime updates it daily).
+void PruneDebCache(const std::string& dir) {
+  time_t cutoff = ::time(nullptr) - kDebCacheDays * 24 * 3600;
+  for (const auto& n : ListDir(dir)) {
+    if (!base::EndsWith(n, ".deb")) continue;
+    struct stat st {};
+    std::string path = dir + "/" + n;
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        std::max(st.st_atime, st.st_mtime) < cutoff) {
+      (void)sys::Unlink(path);
+    }
+  }
 }
 
 base::Status RunDebootstrap(const DebianBuild& build, const std::string& arch,
@@ -99,6 +124,7 @@ base::Status RunDebootstrap(const DebianBuild& build, const std::string& arch,
       build.spec.release,
       rootfs,
       build.mirror};
+  if (!build.deb_cache.empty()) argv.insert(argv.end() - 3, "--cache-dir=" + build.deb_cache);
   core::DebootstrapProgress state;
   auto on_line = [&](std::string_view line) -> base::Status {
     if (state.Feed(line) && progress) progress("debootstrap: " + state.Summary());
@@ -147,6 +173,11 @@ base::Result<StoredImage> BuildDebianImage(ImageStore& store, const DebianBuild&
   ::chmod(tree.c_str(), 0755);
 
   say("debootstrap: starting (" + build.spec.release + " from " + build.mirror + ")");
+  TRY_CTX(AllowUnsafeIo(tree + "/rootfs"), "preparing the debootstrap tree");
+  if (!build.deb_cache.empty()) {
+    TRY_CTX(sys::MkdirAll(build.deb_cache, 0700), "the package cache");
+    PruneDebCache(build.deb_cache);
+  }
   TRY(RunDebootstrap(build, arch, tree + "/rootfs", tmp + "/debootstrap.log", progress));
   TRY_CTX(Tidy(tree + "/rootfs"), "tidying the debootstrap tree");
 

@@ -21,6 +21,10 @@ struct DebianBuild {
   core::DebianImageSpec spec;
   std::string mirror;       // e.g. http://deb.debian.org/debian
   std::string kernel_arch;  // uname machine, e.g. x86_64
+  // Downloaded .deb files are kept here between builds (debootstrap
+  // --cache-dir): a rebuild or a variant with extra packages downloads only what
+  // is new. Empty: no cache. Files no build has used for 30 days are pruned.
+  std::string deb_cache;
   std::string debootstrap = "/usr/sbin/debootstrap";
   std::string unshare = "/usr/bin/unshare";
 };
@@ -33,7 +37,8 @@ using BuildProgressFn = std::function<void(const std::string& line)>;
 // Builds the image: debootstrap --variant=minbase with systemd, systemd-sysv,
 // dbus and spec.packages, run in a private mount namespace (its proc/sys mounts
 // never reach the host and vanish with it) inside a temporary directory of the
-// store; then /dev emptied, /etc/machine-id emptied (each container makes its
+// store, dpkg told to skip its per-file fsyncs (force-unsafe-io: a failed build
+// is thrown away whole anyway); then that setting removed, /dev emptied, /etc/machine-id emptied (each container makes its
 // own), apt's package cache cleaned; packed (gzip tarball, fingerprint = its
 // sha256 as LXD) and moved into the store: <fp>, <fp>.rootfs/, <fp>.meta/.
 // On any failure nothing is left in the store. Errors:
