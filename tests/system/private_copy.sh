@@ -181,6 +181,15 @@ run nb image list -f json
 expect_eq "B holds A's public image" "$PUB" \
   "$(jq -r '.[] | select(.aliases[0].name=="pub") | .fingerprint' <<<"$OUT")"
 expect_fail 'nosuch.*not found|not found' nb image copy peer:nosuch local:
+# A launch source works the same way (init: the test image has no init to run).
+expect_ok "B: init peer:priv2 b2 (private image, trusted client)" nb init peer:priv2 b2
+run nb image list -f json
+expect_eq "… B holds priv2 as a cached image" true \
+  "$(jq -r '.[] | select(.fingerprint=="'"$PRIV2"'") | .cached' <<<"$OUT")"
+api GET '/1.0/operations?recursion=1'
+expect_eq "A: no secret is left pending after the launch" 0 \
+  "$(jq '[.metadata.running[]? | select(.class=="token")] | length' <<<"$API_BODY")"
+expect_ok "B: delete b2" nb delete b2
 
 kill "$BPID" 2>/dev/null
 wait "$BPID" 2>/dev/null
