@@ -1,10 +1,13 @@
 // nest image copy REMOTE:IMAGE local: — nestd pulls the image from the remote
-// (POST /1.0/images, source type "image", mode pull): an explicit image.
+// (POST /1.0/images, source type "image", mode pull): an explicit image. A
+// private image on a remote that trusts this client is pulled with a secret
+// the client asks the remote for (cli/source_secret.h), as lxc does.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "cli/cmd_image.h"
+#include "cli/source_secret.h"
 
 namespace nest::cli {
 
@@ -41,10 +44,17 @@ base::Result<json> ImageCopyPost(const ImageCopyOptions& o, const client::Remote
 
 namespace {
 
+base::Result<json> Pull(Context& ctx, const ImageCopyOptions& o, const json& body) {
+  json op = TRY_CTX(ctx.conn.Post("/1.0/images", body), "copying image " + o.image);
+  return TRY_CTX(WaitWithProgress(ctx, op), "copying image " + o.image);
+}
+
 base::Status Copy(Context& ctx, const ImageCopyOptions& o) {
   json body = TRY(ImageCopyPost(o, ctx.remotes));
-  json op = TRY_CTX(ctx.conn.Post("/1.0/images", body), "copying image " + o.image);
-  json done = TRY_CTX(WaitWithProgress(ctx, op), "copying image " + o.image);
+  SourceSecret secret = TRY(AddSourceSecret(ctx.remotes, o.image, &body["source"]));
+  auto pulled = Pull(ctx, o, body);
+  WithdrawSourceSecret(secret);
+  json done = TRY(std::move(pulled));
   std::string fp = done["metadata"].is_object() ? done["metadata"].value("fingerprint", "") : "";
   std::printf("Image copied successfully!%s\n",
               fp.empty() ? "" : (" (" + fp.substr(0, 12) + ")").c_str());
@@ -70,6 +80,9 @@ void RegisterImageCopyCommand(CLI::App& image, Context& ctx) {
       "The copy is an explicit image: it never expires (a cached copy made by a launch\n"
       "stops being cached). Its source is recorded for --auto-update only when it is\n"
       "copied by alias, as LXD does.\n\n"
+      "A private image of a remote that trusts this client (nest remote add with a\n"
+      "token) is copied too: the remote gives a one-time secret for it, and nestd\n"
+      "presents that secret when it downloads the image.\n\n"
       "Examples:\n"
       "  nest image copy lab:busybox local: --alias bb\n"
       "  nest image copy lab:debian/12 local: --auto-update --copy-aliases");

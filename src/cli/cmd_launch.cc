@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/names.h"
+#include "cli/source_secret.h"
 
 namespace nest::cli {
 
@@ -34,10 +35,16 @@ namespace {
 base::Status Launch(Context& ctx, LaunchOptions o) {
   if (o.name.empty()) o.name = RandomInstanceName();
   json body = TRY(InstancesPost(o, ctx.remotes));
+  SourceSecret secret = TRY(AddSourceSecret(ctx.remotes, o.image, &body["source"]));
   std::printf("Creating %s\n", o.name.c_str());
   std::fflush(stdout);
-  json op = TRY_CTX(ctx.conn.Post("/1.0/instances", body), "creating " + o.name);
-  TRY_CTX(WaitWithProgress(ctx, op), "creating " + o.name);
+  auto created = [&]() -> base::Status {
+    json op = TRY_CTX(ctx.conn.Post("/1.0/instances", body), "creating " + o.name);
+    TRY_CTX(WaitWithProgress(ctx, op), "creating " + o.name);
+    return base::Ok();
+  }();
+  WithdrawSourceSecret(secret);
+  TRY(std::move(created));
   if (o.start) {
     std::printf("Starting %s\n", o.name.c_str());
     std::fflush(stdout);

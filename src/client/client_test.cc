@@ -13,6 +13,7 @@
 #include "client/connection.h"
 #include "client/exec.h"
 #include "client/fake_lxd.h"
+#include "client/image_secret.h"
 #include "client/operations.h"
 #include "client/remotes.h"
 
@@ -371,6 +372,80 @@ TEST(ExecTest, UnknownInstanceIsAnError) {
   auto outcome = Exec(conn, "zz", o);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().message(), "Instance not found");
+}
+
+// A source server with a public image "pub" and a private one "priv".
+FakeReply SecretSource(const FakeRequest& r) {
+  const std::string pub(64, 'a'), priv(64, 'b');
+  if (r.method == "GET" && r.target == "/1.0/images/aliases/pub") return Sync({{"target", pub}});
+  if (r.method == "GET" && r.target == "/1.0/images/aliases/priv") return Sync({{"target", priv}});
+  if (r.method == "GET" && r.target == "/1.0/images/" + pub)
+    return Sync({{"fingerprint", pub}, {"public", true}});
+  if (r.method == "GET" && r.target.rfind("/1.0/images/bbbb", 0) == 0)
+    return Sync({{"fingerprint", priv}, {"public", false}});
+  if (r.method == "POST" && r.target == "/1.0/images/" + priv + "/secret") {
+    json op = Operation("op1", 103, {{"secret", "s3cr3t"}});
+    op["class"] = "token";
+    return Async(op);
+  }
+  return Err(404, "not found");
+}
+
+TEST(ImageSecretTest, PublicOrUnseenImagesNeedNone) {
+  TempDir dir;
+  FakeLxd server(dir.Path("s"), SecretSource);
+  Connection conn(server.socket_path());
+  auto pub = RequestImageSecret(conn, {{"type", "image"}, {"alias", "pub"}});
+  ASSERT_TRUE(pub.ok()) << pub.error().message();
+  EXPECT_FALSE(pub->has_value());
+  auto missing = RequestImageSecret(conn, {{"alias", "nosuch"}});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  for (const auto& r : server.requests()) EXPECT_EQ(r.method, "GET") << r.target;
+}
+
+TEST(ImageSecretTest, PrivateImageGetsASecretAndIsPulledByFingerprint) {
+  TempDir dir;
+  FakeLxd server(dir.Path("s"), SecretSource);
+  Connection conn(server.socket_path());
+  json source = {{"type", "image"}, {"mode", "pull"}, {"alias", "priv"}, {"server", "https://x"}};
+  auto got = RequestImageSecret(conn, source);
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->fingerprint, std::string(64, 'b'));
+  EXPECT_EQ((*got)->secret, "s3cr3t");
+  EXPECT_EQ((*got)->operation, "/1.0/operations/op1");
+  json pull = WithImageSecret(source, **got);
+  EXPECT_FALSE(pull.contains("alias"));
+  EXPECT_EQ(pull["fingerprint"], std::string(64, 'b'));
+  EXPECT_EQ(pull["secret"], "s3cr3t");
+  EXPECT_EQ(pull["server"], "https://x");
+  // A fingerprint prefix works too.
+  auto by_fp = RequestImageSecret(conn, {{"fingerprint", "bbbbbbbbbbbb"}});
+  ASSERT_TRUE(by_fp.ok() && by_fp->has_value());
+  EXPECT_EQ((*by_fp)->fingerprint, std::string(64, 'b'));
+}
+
+TEST(ImageSecretTest, RefusedSecretIsAnError) {
+  TempDir dir;
+  FakeLxd server(dir.Path("s"), [](const FakeRequest& r) -> FakeReply {
+    if (r.method == "POST") return Err(403, "not authorized");
+    return Sync({{"fingerprint", std::string(64, 'c')}, {"public", false}});
+  });
+  Connection conn(server.socket_path());
+  auto got = RequestImageSecret(conn, {{"fingerprint", std::string(64, 'c')}});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().kind(), ErrorKind::kForbidden);
+  EXPECT_NE(got.error().message().find("asking for a secret for private image cccccccccccc"),
+            std::string::npos)
+      << got.error().message();
+}
+
+TEST(ImageSecretTest, OnlyPrivateHttpsLxdRemotesMayNeedOne) {
+  EXPECT_TRUE(MayNeedImageSecret({"peer", "lxd", "https://127.0.0.1:8443", false, ""}));
+  EXPECT_FALSE(MayNeedImageSecret({"peer", "lxd", "https://127.0.0.1:8443", true, ""}));
+  EXPECT_FALSE(MayNeedImageSecret({"peer", "lxd", "unix:///var/lib/nest/unix.socket", false, ""}));
+  EXPECT_FALSE(MayNeedImageSecret({"lab", "simplestreams", "https://h", true, ""}));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// GET /1.0/images/<fingerprint>/export: the image files as LXD serves them.
+// GET /1.0/images/<fingerprint>/export[?secret=S]: the image files as LXD serves them.
+// A private image's secret (image_secrets.h) is used up here.
 //   unified: the file, Content-Disposition: inline;filename=<fp><ext>;
 //   split:   multipart/form-data, part "metadata" (filename meta-<fp><ext>) then
 //            part "rootfs" (filename <fp><rootfs ext>) — transcripts 07 and 08.
@@ -24,7 +25,9 @@ using http::Response;
 Response Export(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
-  if (!VisibleTo(req, *img)) return Response::Error(HiddenImage(req.params["fingerprint"]));
+  if (!VisibleTo(req, *img, ctx.image_secrets, SecretUse::kUseUp)) {
+    return Response::Error(HiddenImage(req.params["fingerprint"]));
+  }
   const std::string& fp = img->fingerprint;
   auto files = storage::ImageFilesForExport(ctx.paths.Images(), fp);
   if (!files) return Response::Error(files.error());

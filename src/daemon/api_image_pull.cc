@@ -1,8 +1,10 @@
 // POST /1.0/images with a JSON body whose source is {"type":"image","mode":"pull",
-// "server", "protocol", "alias"|"fingerprint", "certificate"}: `image copy`
+// "server", "protocol", "alias"|"fingerprint", "certificate", "secret"}: `image copy`
 // from a remote (lxd-spec §1.2, explicit image). Also reads auto_update,
 // public, aliases [{name, description}] and nest's "copy_aliases" (the remote's
-// aliases of the image become local ones where the name is free).
+// aliases of the image become local ones where the name is free). A "secret"
+// (from the remote's POST /1.0/images/<fp>/secret) lets nestd fetch a private
+// image from a remote that does not trust it.
 #include <memory>
 
 #include "base/strings.h"
@@ -52,14 +54,16 @@ base::Result<PullRequest> ParsePull(Context& ctx, const json& body) {
   p.remote.alias = TRY(StringField(src, "alias", "source."));
   p.remote.fingerprint = TRY(StringField(src, "fingerprint", "source."));
   p.remote.certificate = TRY(StringField(src, "certificate", "source."));
+  p.remote.secret = TRY(StringField(src, "secret", "source."));
   if (p.remote.protocol.empty()) p.remote.protocol = "lxd";
   if (p.remote.server.empty())
     return Error::Invalid("\"source.server\" is required to pull an image");
   if (p.remote.alias.empty() && p.remote.fingerprint.empty()) {
     return Error::Invalid("the image source names neither an alias nor a fingerprint");
   }
-  // LXD's client sends the alias in "fingerprint" too; the alias decides.
-  if (!p.remote.alias.empty()) p.remote.fingerprint.clear();
+  // LXD's client sends the alias in "fingerprint" too; the alias decides,
+  // except with a secret, which is for the image the fingerprint names.
+  if (!p.remote.alias.empty() && p.remote.secret.empty()) p.remote.fingerprint.clear();
   p.options.cached = false;
   p.options.auto_update = TRY(BoolField(body, "auto_update"));
   p.options.is_public = TRY(BoolField(body, "public"));

@@ -137,7 +137,9 @@ Response List(Context& ctx, Request& req) {
 Response Get(Context& ctx, Request& req) {
   auto img = ctx.db->GetImageByPrefix(req.params["fingerprint"]);
   if (!img) return Response::Error(img.error());
-  if (!VisibleTo(req, *img)) return Response::Error(HiddenImage(req.params["fingerprint"]));
+  if (!VisibleTo(req, *img, ctx.image_secrets, SecretUse::kLook)) {
+    return Response::Error(HiddenImage(req.params["fingerprint"]));
+  }
   return Response::Sync(ImageJson(ctx, *img, ReadPolicyKeys(ctx), req.trusted), ImageEtag(*img));
 }
 
@@ -226,7 +228,9 @@ void RegisterImageRoutes(http::Router& router, Context& ctx, InstanceManager& in
   RegisterImageAliasRoutes(router, ctx);
   RegisterImageUploadRoutes(router, ctx, instances);
   RegisterImageExportRoutes(router, ctx);
-  // Untrusted HTTPS clients see public images only (handlers filter).
+  RegisterImageSecretRoutes(router, ctx);
+  // Untrusted HTTPS clients see public images only (handlers filter), and a
+  // private one by fingerprint with a secret (GET and export).
   router.Add(
       "GET", "/1.0/images", [&ctx](Request& r) { return List(ctx, r); }, http::Access::kPublic);
   router.Add(

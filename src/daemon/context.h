@@ -19,6 +19,7 @@ class ImageFetcher;
 class Scheduler;
 class HttpsEndpoint;
 class TrustTokens;
+class ImageSecrets;
 
 struct Paths {
   std::string dir;  // $NEST_DIR
@@ -51,10 +52,11 @@ struct Context {
   // between "this image exists" and "a container now uses it".
   std::shared_mutex image_use_mu;
   // Set once at start-up; null in unit tests.
-  ImageFetcher* fetcher = nullptr;  // downloads from remotes (image updates)
-  Scheduler* scheduler = nullptr;   // poked when the config or the store changes
-  HttpsEndpoint* https = nullptr;   // owned by RunDaemon; set before serving
-  TrustTokens* tokens = nullptr;    // owned by RunDaemon; set before serving
+  ImageFetcher* fetcher = nullptr;        // downloads from remotes (image updates)
+  Scheduler* scheduler = nullptr;         // poked when the config or the store changes
+  HttpsEndpoint* https = nullptr;         // owned by RunDaemon; set before serving
+  TrustTokens* tokens = nullptr;          // owned by RunDaemon; set before serving
+  ImageSecrets* image_secrets = nullptr;  // owned by RunDaemon; set before serving
 };
 
 }  // namespace nest::daemon

@@ -16,6 +16,7 @@
 #include "daemon/http/server.h"
 #include "daemon/https_endpoint.h"
 #include "daemon/image_gc.h"
+#include "daemon/image_secrets.h"
 #include "daemon/image_update.h"
 #include "daemon/instances.h"
 #include "daemon/remote_fetcher.h"
@@ -111,8 +112,10 @@ base::Result<int> RunDaemon(const Options& options) {
   auto https = TRY(HttpsEndpoint::Create(
       ctx.paths.dir, router, [db](const std::string& fp) { return db->GetCertificate(fp).ok(); }));
   TrustTokens tokens(*ctx.operations);
+  ImageSecrets image_secrets(*ctx.operations);
   ctx.https = https.get();
   ctx.tokens = &tokens;
+  ctx.image_secrets = &image_secrets;
   ctx.operations->RegisterRoutes(router);
   ctx.events->RegisterRoutes(router);
   RegisterServerRoutes(router, ctx);

@@ -199,6 +199,9 @@ std::string DescribeAge(int64_t then_ns, int64_t now_ns) {
 base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest& request,
                                           const PullOptions& options, ops::Operation* op) {
   RemoteImageRequest req = request;
+  // A secret belongs to one image: fetch that one, as LXD does (no alias, so
+  // no auto-update source either).
+  if (!req.secret.empty() && !req.fingerprint.empty()) req.alias.clear();
   // LXD's client sends a public image's alias in "fingerprint" (so that the
   // server records it for auto-update): anything not hex is an alias, and a
   // hex-looking name ("bb", "cafe") is an alias when the remote has one.
@@ -215,7 +218,8 @@ base::Result<PulledImage> PullRemoteImage(Context& ctx, const RemoteImageRequest
   if (what.empty())
     return Error::Invalid("the image source names neither an alias nor a fingerprint");
   auto source = TRY_CTX(
-      OpenRemoteSource({req.server, req.protocol, req.certificate, ctx.architecture}), ctx_text);
+      OpenRemoteSource({req.server, req.protocol, req.certificate, ctx.architecture, req.secret}),
+      ctx_text);
   base::Result<RemoteImage> resolved = base::Error::NotFound("");
   if (maybe_alias) {
     resolved = source->ResolveAlias(req.fingerprint);

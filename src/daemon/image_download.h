@@ -19,6 +19,10 @@ struct RemoteImageRequest {
   std::string alias;        // one of alias / fingerprint
   std::string fingerprint;  // full or a unique prefix
   std::string certificate;  // PEM to pin, or empty
+  // lxd protocol: a secret of a private image on the remote (LXD's
+  // POST /1.0/images/<fp>/secret), sent as ?secret= when reading and
+  // exporting it; with a fingerprint, the fingerprint decides, not the alias.
+  std::string secret;
 };
 
 struct PullOptions {

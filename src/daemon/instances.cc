@@ -156,8 +156,13 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source, 
   std::string fingerprint = source.value("fingerprint", "");
   if (protocol == "builtin") return EnsureBuiltin(alias, progress);
   if (!source.value("server", "").empty()) {
-    RemoteImageRequest req{source.value("server", ""), protocol.empty() ? "lxd" : protocol, alias,
-                           alias.empty() ? fingerprint : "", source.value("certificate", "")};
+    std::string secret = source.value("secret", "");
+    RemoteImageRequest req{source.value("server", ""),
+                           protocol.empty() ? "lxd" : protocol,
+                           alias,
+                           alias.empty() || !secret.empty() ? fingerprint : "",
+                           source.value("certificate", ""),
+                           secret};
     PullOptions options;
     options.cached = true;
     PulledImage pulled = TRY(PullRemoteImage(ctx_, req, options, op));

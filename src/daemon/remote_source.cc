@@ -234,7 +234,21 @@ class LxdSource : public RemoteSource {
   }
 
   base::Result<RemoteImage> ResolveFingerprint(const std::string& fp) override {
-    json j = TRY(Get("/1.0/images/" + PathEscape(fp), "image \"" + fp + "\""));
+    auto r = Describe(fp);
+    if (!r) return Redacted(std::move(r).error());
+    return r;
+  }
+
+  base::Result<DownloadedFiles> Download(const RemoteImage& image, const std::string& dir,
+                                         const ProgressFn& progress) override {
+    auto r = Export(image, dir, progress);
+    if (!r) return Redacted(std::move(r).error());
+    return r;
+  }
+
+ private:
+  base::Result<RemoteImage> Describe(const std::string& fp) {
+    json j = TRY(Get("/1.0/images/" + PathEscape(fp) + SecretQuery(), "image \"" + fp + "\""));
     RemoteImage r;
     r.fingerprint = j.value("fingerprint", "");
     if (r.fingerprint.size() != 64) {
@@ -262,14 +276,14 @@ class LxdSource : public RemoteSource {
     return r;
   }
 
-  base::Result<DownloadedFiles> Download(const RemoteImage& image, const std::string& dir,
-                                         const ProgressFn& progress) override {
+  base::Result<DownloadedFiles> Export(const RemoteImage& image, const std::string& dir,
+                                       const ProgressFn& progress) {
     auto opts = Opts();
     opts.max_bytes = image.size > 0 ? image.size + (int64_t{1} << 20) : kMaxImageBytes;
     opts.progress = [&](int64_t done, int64_t total) {
       if (progress) progress("rootfs", done, total > 0 ? total : image.size);
     };
-    std::string url = base_ + "/1.0/images/" + image.fingerprint + "/export";
+    std::string url = base_ + "/1.0/images/" + image.fingerprint + "/export" + SecretQuery();
     std::string body = dir + "/export";
     auto got = TRY(download::FetchToFile(url, body, opts));
     std::string boundary = core::MultipartBoundary(got.content_type);
@@ -290,7 +304,6 @@ class LxdSource : public RemoteSource {
     return out;
   }
 
- private:
   base::Result<json> Get(const std::string& path, const std::string& what) {
     auto opts = Opts();
     opts.max_bytes = kMaxIndexBytes;
@@ -317,6 +330,22 @@ class LxdSource : public RemoteSource {
       return Error::Invalid("GET " + url + ": the answer carries no metadata object");
     }
     return env["metadata"];
+  }
+
+  // Errors name the URLs fetched; the secret must not travel on in them
+  // (operation errors, logs).
+  base::Error Redacted(base::Error e) const {
+    if (server_.secret.empty()) return e;
+    std::string m = e.message();
+    for (const std::string& s : {server_.secret, PathEscape(server_.secret)}) {
+      for (size_t at; (at = m.find(s)) != std::string::npos;) m.replace(at, s.size(), "(secret)");
+    }
+    return base::Error(e.kind(), std::move(m));
+  }
+
+  // "?secret=S" when the request carries a private image's secret, else "".
+  std::string SecretQuery() const {
+    return server_.secret.empty() ? "" : "?secret=" + PathEscape(server_.secret);
   }
 
   download::FetchOptions Opts() const {

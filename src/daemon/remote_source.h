@@ -57,6 +57,10 @@ struct RemoteServer {
   std::string protocol;     // "simplestreams" or "lxd"
   std::string certificate;  // PEM to pin (https), or empty
   std::string native_arch;  // the host's, for alias resolution
+  // lxd only: sent as ?secret= on GET /1.0/images/<fp> and its export, so a
+  // private image can be read by a server that is not trusted (LXD's image
+  // secrets); "" = none.
+  std::string secret;
 };
 
 // kInvalid for an unknown protocol or a bad URL.

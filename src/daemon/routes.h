@@ -18,6 +18,7 @@ void RegisterTaskRoutes(http::Router& router, Context& ctx);
 void RegisterImageAliasRoutes(http::Router& router, Context& ctx);
 void RegisterImageUploadRoutes(http::Router& router, Context& ctx, InstanceManager& instances);
 void RegisterImageExportRoutes(http::Router& router, Context& ctx);
+void RegisterImageSecretRoutes(http::Router& router, Context& ctx);
 // POST /1.0/images with a JSON body pulling from a remote (api_image_pull.cc).
 http::Response PostImagePull(Context& ctx, const nlohmann::json& body);
 

@@ -250,6 +250,23 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
   }).detach();
 }
 
+void OperationManager::Hold(const std::shared_ptr<Operation>& op) {
+  {
+    std::lock_guard lock(op->mu_);
+    if (op->status_ != OpStatus::kPending) return;
+    op->status_ = OpStatus::kRunning;
+  }
+  Publish(*op);
+}
+
+void OperationManager::Complete(Operation& op, const base::Status& result) {
+  if (result.ok()) {
+    Finish(op, OpStatus::kSuccess, "");
+  } else {
+    Finish(op, OpStatus::kFailure, result.error().message());
+  }
+}
+
 void OperationManager::Finish(Operation& op, OpStatus status, std::string err) {
   {
     std::lock_guard lock(op.mu_);

@@ -120,6 +120,13 @@ class OperationManager {
   // Success, or Failure with err = the Error's message (event each). A run that
   // throws fails with the exception's message. A null run succeeds at once.
   void Start(const std::shared_ptr<Operation>& op);
+  // Sets Running (event) without a thread: the operation stays Running until
+  // Complete or Cancel ends it (LXD's token operations: trust tokens, image
+  // secrets). Only a Pending operation is changed.
+  void Hold(const std::shared_ptr<Operation>& op);
+  // Ends a held operation: Success when `result` is ok, else Failure with its
+  // message (event). No-op when already done.
+  void Complete(Operation& op, const base::Status& result);
   // Errors: kNotFound "Operation not found".
   base::Result<std::shared_ptr<Operation>> Get(const std::string& id);
   std::vector<std::shared_ptr<Operation>> List();

@@ -161,6 +161,40 @@ TEST(OperationTest, CancelAndExpiry) {
   EXPECT_TRUE(mgr.Get(plain->id()).ok());  // still pending, kept
 }
 
+TEST(OperationTest, HeldRunsWithoutThreadUntilCompleteOrCancel) {
+  EventHub hub;
+  OperationManager mgr(&hub);
+  auto sub = hub.Subscribe({"operation"});
+  auto used = mgr.Create("token", "held", {}, json{{"secret", "s"}}, nullptr,
+                         [](Operation&) { return base::Ok(); });
+  mgr.Hold(used);
+  EXPECT_EQ(used->status(), OpStatus::kRunning);
+  EXPECT_FALSE(used->WaitDone(50ms));  // no thread ends it
+  mgr.Hold(used);                      // not Pending: unchanged
+  mgr.Complete(*used, base::Ok());
+  EXPECT_EQ(used->status(), OpStatus::kSuccess);
+  EXPECT_EQ(used->metadata()["secret"], "s");
+  mgr.Complete(*used, base::Error::Internal("late"));  // already done: kept
+  EXPECT_EQ(used->status(), OpStatus::kSuccess);
+  EXPECT_EQ(used->err(), "");
+  auto events = OperationEvents(*sub, used->id());
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.back()["metadata"]["status"], "Success");
+
+  auto cancelled =
+      mgr.Create("token", "held", {}, nullptr, nullptr, [](Operation&) { return base::Ok(); });
+  mgr.Hold(cancelled);
+  ASSERT_TRUE(mgr.Cancel(cancelled).ok());
+  EXPECT_EQ(cancelled->status(), OpStatus::kCancelled);
+  EXPECT_EQ(mgr.Cancel(cancelled).error().kind(), base::ErrorKind::kConflict);
+
+  auto failed = mgr.Create("token", "held", {}, nullptr, nullptr);
+  mgr.Hold(failed);
+  mgr.Complete(*failed, base::Error::Invalid("expired"));
+  EXPECT_EQ(failed->status(), OpStatus::kFailure);
+  EXPECT_EQ(failed->err(), "expired");
+}
+
 TEST(OperationTest, Routes) {
   OperationManager mgr(nullptr);
   http::Router router;
