@@ -70,8 +70,8 @@ base::Status Tidy(const std::string& rootfs) {
   for (const auto& n : ListDir(rootfs + "/var/cache/apt/archives")) {
     if (base::EndsWith(n, ".deb")) TRY(sys::Unlink(rootfs + "/var/cache/apt/archives/" + n));
   }
-  for (const char* f : {"/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin",
-                        kUnsafeIoConfig}) {
+  for (const char* f :
+       {"/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin", kUnsafeIoConfig}) {
     TRY(sys::Unlink(rootfs + f));
   }
   return base::Ok();

@@ -38,10 +38,10 @@ using BuildProgressFn = std::function<void(const std::string& line)>;
 // dbus and spec.packages, run in a private mount namespace (its proc/sys mounts
 // never reach the host and vanish with it) inside a temporary directory of the
 // store, dpkg told to skip its per-file fsyncs (force-unsafe-io: a failed build
-// is thrown away whole anyway); then that setting removed, /dev emptied, /etc/machine-id emptied (each container makes its
-// own), apt's package cache cleaned; packed (gzip tarball, fingerprint = its
-// sha256 as LXD) and moved into the store: <fp>, <fp>.rootfs/, <fp>.meta/.
-// On any failure nothing is left in the store. Errors:
+// is thrown away whole anyway); then that setting removed, /dev emptied, /etc/machine-id emptied
+// (each container makes its own), apt's package cache cleaned; packed (gzip tarball, fingerprint =
+// its sha256 as LXD) and moved into the store: <fp>, <fp>.rootfs/, <fp>.meta/. On any failure
+// nothing is left in the store. Errors:
 //   kUnavailable  debootstrap or unshare missing (names the package to install)
 //   kInternal     `debootstrap bookworm from <mirror> failed: <its last error>;
 //                 its log ends: <last lines>` and I/O failures.
