@@ -1,5 +1,8 @@
 #include "daemon/image_upload.h"
 
+#include <utility>
+
+#include "base/strings.h"
 #include "core/size.h"
 
 namespace nest::daemon {
@@ -12,8 +15,21 @@ base::Result<storage::ImportedImage> ImportUpload(Context& ctx, const UploadedIm
     limits.max_unpacked_bytes =
         TRY_CTX(core::ParseByteSize(it->second), "server key images.max_unpacked_size");
   }
-  return storage::ImportImage(ctx.paths.Images(), {upload.metadata_path, upload.rootfs_path},
-                              limits);
+  auto imported = storage::ImportImage(ctx.paths.Images(),
+                                       {upload.metadata_path, upload.rootfs_path}, limits);
+  if (imported.ok()) return imported;
+  // The store names the spooled file (".tmp-upload-…/image"), a path of ours
+  // that means nothing to the client: say which part of the upload instead.
+  const base::Error& e = imported.error();
+  std::string msg = e.message();
+  for (const auto& [path, part] : {std::pair{upload.metadata_path, std::string("")},
+                                   std::pair{upload.rootfs_path, std::string("rootfs: ")}}) {
+    if (!path.empty() && base::StartsWith(msg, path + ": ")) {
+      msg = part + msg.substr(path.size() + 2);
+      break;
+    }
+  }
+  return base::Error(e.kind(), msg, e.sys_errno());
 }
 
 base::Status ImportAndRecord(Context& ctx, const UploadedImage& up, ops::Operation& op) {
