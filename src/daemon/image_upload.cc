@@ -15,8 +15,8 @@ base::Result<storage::ImportedImage> ImportUpload(Context& ctx, const UploadedIm
     limits.max_unpacked_bytes =
         TRY_CTX(core::ParseByteSize(it->second), "server key images.max_unpacked_size");
   }
-  auto imported = storage::ImportImage(ctx.paths.Images(),
-                                       {upload.metadata_path, upload.rootfs_path}, limits);
+  auto imported =
+      storage::ImportImage(ctx.paths.Images(), {upload.metadata_path, upload.rootfs_path}, limits);
   if (imported.ok()) return imported;
   // The store names the spooled file (".tmp-upload-…/image"), a path of ours
   // that means nothing to the client: say which part of the upload instead.
