@@ -17,6 +17,7 @@
 
 #include "base/reverter.h"
 #include "base/strings.h"
+#include "core/image_xattrs.h"
 #include "storage/subprocess.h"
 #include "sys/syscalls.h"
 
@@ -174,11 +175,6 @@ std::string Join(const std::vector<std::string>& parts, size_t n) {
   return out;
 }
 
-bool KeepXattr(std::string_view name) {
-  return base::StartsWith(name, "user.") || name == "security.capability" ||
-         name == "system.posix_acl_access" || name == "system.posix_acl_default";
-}
-
 void FilterXattrs(struct archive_entry* e) {
   struct Xattr {
     std::string name;
@@ -191,7 +187,7 @@ void FilterXattrs(struct archive_entry* e) {
   const void* value;
   size_t size;
   while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-    if (KeepXattr(name))
+    if (core::ImageKeepsXattr(name))
       keep.push_back({name, std::string(static_cast<const char*>(value), size)});
     else
       dropped = true;
