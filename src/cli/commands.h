@@ -47,6 +47,21 @@ void RegisterImageCommand(CLI::App& app, Context& ctx);     // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 void RegisterAdminCommand(CLI::App& app, Context& ctx);  // admin run-task
 void RegisterPublishCommand(CLI::App& app, Context& ctx);
+void RegisterCopyCommand(CLI::App& app, Context& ctx);
+
+// copy: the InstancesPost body with a "copy" source, as lxc builds it from the
+// source instance `source` (GET /1.0/instances/NAME): its config without the
+// server's volatile.* keys (volatile.base_image kept), devices, profiles with
+// `profiles` appended (none with no_profiles), then `config` "key=value" set.
+struct CopyOptions {
+  std::string source;
+  std::string target;
+  std::vector<std::string> config;
+  std::vector<std::string> profiles;
+  bool no_profiles = false;
+  bool ephemeral = false;
+};
+base::Result<nlohmann::json> CopyPost(const CopyOptions& options, const nlohmann::json& source);
 
 // publish: the ImagesPost body with an instance source.
 struct PublishOptions {
