@@ -19,6 +19,8 @@
 #include "base/strings.h"
 #include "core/image_xattrs.h"
 #include "storage/subprocess.h"
+#include "storage/tree_walk.h"
+#include "sys/files_at.h"
 #include "sys/syscalls.h"
 
 namespace nest::storage {
@@ -398,13 +400,30 @@ base::Status CheckSquashfs(const std::string& path, int64_t max_bytes) {
   return RunTool({kUnsquashfs, "-lln", "-d", "", path}, on_line);
 }
 
+// unsquashfs restores every xattr the squashfs holds (4.5 cannot filter them):
+// removes afterwards those an image does not keep (core::ImageKeepsXattr), the
+// same a tarball import drops. Files and directories only: overlayfs reads its
+// marks from nothing else.
+base::Status DropForeignXattrs(const std::string& rootfs) {
+  return WalkTree(rootfs, [](const TreeEntry& e) -> base::Status {
+    if (!S_ISREG(e.st.st_mode) && !S_ISDIR(e.st.st_mode)) return base::Ok();
+    int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (S_ISDIR(e.st.st_mode) ? O_DIRECTORY : 0);
+    base::UniqueFd fd = TRY(sys::OpenAt(e.dirfd, e.name, flags));
+    for (const std::string& name : TRY(sys::Flistxattr(fd.get(), e.rel))) {
+      if (!core::ImageKeepsXattr(name)) TRY(sys::Fremovexattr(fd.get(), name, e.rel));
+    }
+    return base::Ok();
+  });
+}
+
 base::Status UnpackSquashfs(const std::string& path, const std::string& rootfs, int64_t max_bytes) {
   if (!sys::Exists(kUnsquashfs)) {
     return base::Error::Unavailable(
         std::string(kUnsquashfs) + " is missing: install squashfs-tools to import squashfs images");
   }
   TRY(CheckSquashfs(path, max_bytes));
-  return RunTool({kUnsquashfs, "-no-progress", "-f", "-d", rootfs, path}, nullptr);
+  TRY(RunTool({kUnsquashfs, "-no-progress", "-f", "-d", rootfs, path}, nullptr));
+  return DropForeignXattrs(rootfs);
 }
 
 bool NonEmptyDir(const std::string& path) {

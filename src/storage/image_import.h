@@ -79,8 +79,9 @@ struct ImportedImage {
 // Ownership is restored (numeric) only when running as root. Extended attributes
 // from tarballs are kept as core::ImageKeepsXattr says (user.* but user.overlay.*,
 // security.capability, POSIX ACLs) and dropped otherwise: trusted.overlay.* and
-// user.overlay.* on a lower layer would steer overlayfs. unsquashfs keeps all
-// of a squashfs's.
+// user.overlay.* on a lower layer would steer overlayfs. A squashfs rootfs is
+// unpacked with all of its xattrs, and those of files and directories not kept
+// by the same rule are then removed.
 base::Result<ImportedImage> ImportImage(const std::string& images_dir,
                                         const ImageImportSource& source,
                                         const ImageImportLimits& limits);
