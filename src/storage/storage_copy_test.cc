@@ -101,6 +101,16 @@ TEST_P(StorageCopyTest, RefusesAnExistingTargetAndLeavesNothing) {
   EXPECT_EQ(Entries(), (std::vector<std::string>{"dst", "src"}));
 }
 
+TEST_P(StorageCopyTest, RefusesADeviceNode) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mknod needs root";
+  ASSERT_EQ(::mknod((Own("src") + "/null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  auto copied = driver_->Copy(Dir("src"), Dir("dst"), image_);
+  ASSERT_FALSE(copied.ok());
+  EXPECT_NE(copied.error().message().find("null: a device node is not copied"), std::string::npos)
+      << copied.error().message();
+  EXPECT_EQ(Entries(), (std::vector<std::string>{"src"}));
+}
+
 TEST_P(StorageCopyTest, AMissingSourceLeavesNothing) {
   auto copied = driver_->Copy(Dir("nosuch"), Dir("dst"), image_);
   ASSERT_FALSE(copied.ok());

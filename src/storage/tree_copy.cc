@@ -81,6 +81,12 @@ class Copier {
       if (special_ == SpecialFiles::kRefuse) {
         return base::Error::Invalid(shown + ": device nodes, fifos and sockets are not copied");
       }
+      bool whiteout = S_ISCHR(st.st_mode) && st.st_rdev == 0;
+      if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !whiteout) {
+        return base::Error::Invalid(shown +
+                                    ": a device node is not copied (only overlay whiteouts, "
+                                    "fifos and sockets are)");
+      }
       TRY(sys::Mknodat(parent, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev, shown));
       TRY(sys::Lchownat(parent, name, st.st_uid, st.st_gid, shown));
       TRY(sys::Fchmodat(parent, name, st.st_mode & 07777, shown));

@@ -25,10 +25,12 @@ struct CopyStats {
 // Device nodes, fifos and sockets: with SpecialFiles::kRefuse (an image tree,
 // which import guarantees has none) they are refused (kInvalid); with kCopy (a
 // container's own tree: overlay whiteouts are char 0:0 devices, a container
-// makes fifos and sockets) they are made again with mknod, owner, mode and
-// times kept (their extended attributes are not: opening a device to read
-// them is not safe). On failure the partial copy is left for the caller to
-// remove.
+// makes fifos and sockets) whiteouts, fifos and sockets are made again with
+// mknod, owner, mode and times kept (not their extended attributes: opening
+// them to read those is not safe), and any other device node is refused
+// (kInvalid): only a privileged container could have made one, and the copy
+// must not hand it to a container that may be unprivileged. On failure the
+// partial copy is left for the caller to remove.
 enum class SpecialFiles { kRefuse, kCopy };
 base::Result<CopyStats> CopyTree(const std::string& src, const std::string& dst,
                                  SpecialFiles special = SpecialFiles::kRefuse);
