@@ -135,6 +135,8 @@ if command -v lxc >/dev/null; then
   nexec l1 cat /etc/hostname /root/data
   expect_eq "lxc copy: templates and files" "$(printf 'l1\nchanged')" "$OUT"
   expect_fail "already exists" L copy d-dir l1
+  expect_fail "running \(stop it first" L copy l1 l2
+  expect_eq "lxc copy of a running instance leaves nothing" "" "$(status_of l2)"
 else
   log "lxc (lxd-client) not installed: stock client part skipped"
 fi
