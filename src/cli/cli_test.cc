@@ -79,13 +79,16 @@ TEST(CopyTest, InstancesPostFromTheSource) {
     "config":{"limits.memory":"2GiB","user.x":"1","volatile.base_image":"abc"},
     "devices":{"eth0":{"type":"nic"}},"profiles":["default","extra"],
     "ephemeral":false,"description":"web"})"));
-  o.profiles.clear();
   o.no_profiles = true;
   o.ephemeral = true;
   body = CopyPost(o, source);
   ASSERT_TRUE(body.ok());
-  EXPECT_EQ((*body)["profiles"], json::array());
+  EXPECT_EQ((*body)["profiles"], json::parse(R"(["extra"])"));
   EXPECT_EQ((*body)["ephemeral"], true);
+  o.profiles.clear();
+  body = CopyPost(o, source);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["profiles"], json::array());
   o.target = "2bad";
   EXPECT_FALSE(CopyPost(o, source).ok());
   o.target = "c2";

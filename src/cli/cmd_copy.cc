@@ -18,9 +18,6 @@ base::Result<json> CopyPost(const CopyOptions& o, const json& source) {
                                 "\": use letters, digits and '-', not starting with a digit "
                                 "or '-', at most 63 characters");
   }
-  if (o.no_profiles && !o.profiles.empty()) {
-    return base::Error::Invalid("--no-profiles and --profile cannot be used together");
-  }
   json config = json::object();
   if (auto c = source.find("config"); c != source.end() && c->is_object()) {
     // The server's own keys stay with the source (it gives the copy fresh ones);
@@ -78,7 +75,8 @@ void RegisterCopyCommand(CLI::App& app, Context& ctx) {
   sub->add_option("-p,--profile", o->profiles,
                   "Profile to add to the source's profiles (repeatable)")
       ->allow_extra_args(false);
-  sub->add_flag("--no-profiles", o->no_profiles, "Create the copy with no profiles");
+  sub->add_flag("--no-profiles", o->no_profiles,
+                "Start from no profiles instead of the source's (then -p gives the list)");
   sub->add_flag("-e,--ephemeral", o->ephemeral, "Make the copy ephemeral");
   sub->footer(
       "The copy gets the source's config, devices and profiles (-c, -p and\n"
@@ -90,12 +88,13 @@ void RegisterCopyCommand(CLI::App& app, Context& ctx) {
       "The copy is created stopped. At its first start the image's templates with\n"
       "the \"copy\" trigger are applied (e.g. /etc/hostname gets the new name); the\n"
       "\"create\" ones are not applied again.\n\n"
-      "A running source is refused: stop it first. The source and the copy are\n"
-      "independent afterwards: either can be changed or deleted.\n\n"
+      "A running source is refused: stop it first. So is a device node in its root\n"
+      "(overlay whiteouts, fifos and sockets are copied). The source and the copy\n"
+      "are independent afterwards: either can be changed or deleted.\n\n"
       "Examples:\n"
       "  nest copy c1 c2\n"
       "  nest copy web web-test -c limits.memory=256MiB\n"
-      "  nest copy c1 c3 --no-profiles -p minimal\n"
+      "  nest copy c1 c3 --no-profiles -p minimal     (only the profile \"minimal\")\n"
       "  LXD_DIR=$NEST_DIR lxc copy c1 c4     (the stock client works too)");
   sub->callback([&ctx, o] { Run(ctx, [&] { return Copy(ctx, *o); }); });
 }

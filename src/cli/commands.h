@@ -51,8 +51,9 @@ void RegisterCopyCommand(CLI::App& app, Context& ctx);
 
 // copy: the InstancesPost body with a "copy" source, as lxc builds it from the
 // source instance `source` (GET /1.0/instances/NAME): its config without the
-// server's volatile.* keys (volatile.base_image kept), devices, profiles with
-// `profiles` appended (none with no_profiles), then `config` "key=value" set.
+// server's volatile.* keys (volatile.base_image kept), devices, its profiles
+// (none with no_profiles) with `profiles` appended, then `config` "key=value"
+// set. kInvalid for an invalid target name or a malformed key=value.
 struct CopyOptions {
   std::string source;
   std::string target;

@@ -122,6 +122,15 @@ expect_match "API: unknown profile → not found" 'profile \\"nosuchprofile\\" n
 expect_eq "nothing left behind by refused copies" "" "$(leftovers "d-overlay|d-dir")"
 expect_eq "no instance rows left behind" "d-dir d-overlay" "$(list_names | sort | tr '\n' ' ' | sed 's/ $//')"
 
+log "---- options"
+CREATED+=(o1)
+expect_ok "nest copy -c --no-profiles" nest copy d-overlay o1 -c user.role=db -c limits.memory=64MiB --no-profiles
+expect_eq "-c overrides the source's key" db "$(cfg o1 user.role)"
+expect_eq "-c adds a key" 64MiB "$(cfg o1 limits.memory)"
+api GET /1.0/instances/o1
+expect_eq "--no-profiles" "[]" "$(jq -c '.metadata.profiles' <<<"$API_BODY")"
+expect_ok "delete o1" nest delete o1
+
 log "---- the stock lxc client"
 if command -v lxc >/dev/null; then
   export LXD_CONF=$W/lxc-conf
