@@ -18,6 +18,7 @@ int Main(int argc, const char* const* argv, Context& ctx) {
       "  nest stop c1 && nest delete c1\n\n"
       "Run \"nest COMMAND --help\" for a command's options and examples.");
   RegisterLaunchCommands(app, ctx);
+  RegisterCopyCommand(app, ctx);
   RegisterListCommand(app, ctx);
   RegisterExecCommand(app, ctx);
   RegisterStateCommands(app, ctx);

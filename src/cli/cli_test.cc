@@ -62,6 +62,40 @@ TEST(PublishTest, ImagesPostWithAnInstanceSource) {
   EXPECT_FALSE(PublishPost(o).ok());
 }
 
+TEST(CopyTest, InstancesPostFromTheSource) {
+  json source = json::parse(R"({"name":"c1","config":{"limits.memory":"1GiB",
+    "volatile.base_image":"abc","volatile.apply_template":"create","volatile.storage.driver":"dir"},
+    "devices":{"eth0":{"type":"nic"}},"profiles":["default"],"ephemeral":false,
+    "description":"web"})");
+  CopyOptions o;
+  o.source = "c1";
+  o.target = "c2";
+  o.config = {"user.x=1", "limits.memory=2GiB"};
+  o.profiles = {"extra"};
+  auto body = CopyPost(o, source);
+  ASSERT_TRUE(body.ok()) << body.error().message();
+  EXPECT_EQ(*body, json::parse(R"({"name":"c2","type":"container",
+    "source":{"type":"copy","source":"c1","instance_only":true,"base-image":"abc"},
+    "config":{"limits.memory":"2GiB","user.x":"1","volatile.base_image":"abc"},
+    "devices":{"eth0":{"type":"nic"}},"profiles":["default","extra"],
+    "ephemeral":false,"description":"web"})"));
+  o.no_profiles = true;
+  o.ephemeral = true;
+  body = CopyPost(o, source);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["profiles"], json::parse(R"(["extra"])"));
+  EXPECT_EQ((*body)["ephemeral"], true);
+  o.profiles.clear();
+  body = CopyPost(o, source);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["profiles"], json::array());
+  o.target = "2bad";
+  EXPECT_FALSE(CopyPost(o, source).ok());
+  o.target = "c2";
+  o.config = {"novalue"};
+  EXPECT_FALSE(CopyPost(o, source).ok());
+}
+
 TEST(LaunchTest, ProfilesEphemeralAndInit) {
   LaunchOptions o;
   o.image = "web";

@@ -47,6 +47,22 @@ void RegisterImageCommand(CLI::App& app, Context& ctx);     // image …
 void RegisterVersionCommand(CLI::App& app, Context& ctx);
 void RegisterAdminCommand(CLI::App& app, Context& ctx);  // admin run-task
 void RegisterPublishCommand(CLI::App& app, Context& ctx);
+void RegisterCopyCommand(CLI::App& app, Context& ctx);
+
+// copy: the InstancesPost body with a "copy" source, as lxc builds it from the
+// source instance `source` (GET /1.0/instances/NAME): its config without the
+// server's volatile.* keys (volatile.base_image kept), devices, its profiles
+// (none with no_profiles) with `profiles` appended, then `config` "key=value"
+// set. kInvalid for an invalid target name or a malformed key=value.
+struct CopyOptions {
+  std::string source;
+  std::string target;
+  std::vector<std::string> config;
+  std::vector<std::string> profiles;
+  bool no_profiles = false;
+  bool ephemeral = false;
+};
+base::Result<nlohmann::json> CopyPost(const CopyOptions& options, const nlohmann::json& source);
 
 // publish: the ImagesPost body with an instance source.
 struct PublishOptions {

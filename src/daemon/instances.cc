@@ -149,7 +149,8 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source, 
                                                   const ProgressFn& progress) {
   std::string type = source.value("type", "");
   if (type != "image") {
-    return Error::Invalid("unsupported instance source type \"" + type + "\" (supported: image)");
+    return Error::Invalid("unsupported instance source type \"" + type +
+                          "\" (supported: image, copy)");
   }
   std::string protocol = source.value("protocol", "");
   std::string alias = source.value("alias", "");
@@ -186,6 +187,10 @@ Result<std::string> InstanceManager::ResolveImage(const nlohmann::json& source, 
 
 Result<db::InstanceRecord> InstanceManager::Create(const nlohmann::json& post, ops::Operation* op,
                                                    const ProgressFn& progress) {
+  if (post.contains("source") && post["source"].is_object() &&
+      post["source"].value("type", "") == "copy") {
+    return Copy(post);
+  }
   std::string name = post.value("name", "");
   TRY(core::ValidateInstanceName(name));
   std::string type = post.value("type", "container");
@@ -294,10 +299,18 @@ Status InstanceManager::StartLocked(const std::string& name) {
     return Error::NotFound("image " + rec.image_fingerprint.substr(0, 12) + " of instance \"" +
                            name + "\" is missing from the store (" + plan.image_rootfs + ")");
   }
-  std::string trigger =
-      rec.config.count("volatile.apply_template") ? rec.config["volatile.apply_template"] : "start";
-  plan.files = TRY_CTX(RenderTemplates(rec, config, trigger),
-                       "applying the templates of image " + rec.image_fingerprint.substr(0, 12));
+  // As LXD: the deferred trigger's templates (create, copy) at the first start,
+  // then the start ones at every start.
+  std::vector<std::string> triggers;
+  if (rec.config.count("volatile.apply_template")) {
+    triggers.push_back(rec.config["volatile.apply_template"]);
+  }
+  triggers.push_back("start");
+  for (const std::string& trigger : triggers) {
+    auto files = TRY_CTX(RenderTemplates(rec, config, trigger),
+                         "applying the templates of image " + rec.image_fingerprint.substr(0, 12));
+    plan.files.insert(plan.files.end(), files.begin(), files.end());
+  }
   plan.cgroup = CgroupFor(name);
   plan.env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "TERM=linux"};

@@ -37,6 +37,15 @@ class InstanceManager {
   // builtin image being built reports through `progress`.
   base::Result<db::InstanceRecord> Create(const nlohmann::json& post, ops::Operation* op = nullptr,
                                           const ProgressFn& progress = nullptr);
+  // The POST body with source {type: "copy", source: "<instance>"} (Create
+  // hands it here): a new instance from a stopped one, its config, devices and
+  // profiles as core::PlanInstanceCopy decides (request first, the source's
+  // fill the gaps, fresh volatile keys, the "copy" templates due at the first
+  // start), its root a copy of the source's by the source's storage driver.
+  // Errors: kInvalid (bad name, no source named, refresh asked), kNotFound
+  // (no such source instance, profile), kConflict (target exists, source
+  // running). Nothing is left behind on failure.
+  base::Result<db::InstanceRecord> Copy(const nlohmann::json& post);
   base::Status Start(const std::string& name);
   // timeout_s < 0: the default (30 s) before the init is killed.
   base::Status Stop(const std::string& name, bool force, int timeout_s);

@@ -47,17 +47,25 @@ base::Result<core::Idmap> SettledDiskMap(const std::string& dir) {
 }  // namespace
 
 base::Status DirDriver::Create(const std::string& dir, const std::string& image_rootfs) {
-  if (sys::Exists(dir)) return base::Error::Conflict("storage " + dir + " already exists");
-  size_t slash = dir.rfind('/');
-  std::string tmpl = dir.substr(0, slash + 1) + ".tmp-" + dir.substr(slash + 1) + "-XXXXXX";
-  if (!::mkdtemp(tmpl.data())) return base::Error::FromErrno("mkdtemp " + tmpl, errno);
-  std::string tmp = tmpl;
+  std::string tmp = TRY(MakeTempSibling(dir));
   base::Reverter revert;
   revert.Add([tmp] { (void)sys::RemoveAll(tmp); });
-  // 0711: the container's root (a mapped uid) must traverse to rootfs/.
-  ::chmod(tmp.c_str(), 0711);
   TRY_CTX(CopyTree(image_rootfs, Rootfs(tmp)), "creating dir storage " + dir);
   TRY(WriteDiskMap(tmp, {{0, 0}, {0, 0}}));
+  TRY(sys::RenameNoReplace(tmp, dir));
+  revert.Success();
+  return base::Ok();
+}
+
+base::Status DirDriver::Copy(const std::string& source_dir, const std::string& dir,
+                             const std::string& /*image_rootfs*/) {
+  core::Idmap source_map = TRY(SettledDiskMap(source_dir));
+  std::string tmp = TRY(MakeTempSibling(dir));
+  base::Reverter revert;
+  revert.Add([tmp] { (void)sys::RemoveAll(tmp); });
+  TRY_CTX(CopyTree(Rootfs(source_dir), Rootfs(tmp), SpecialFiles::kCopy),
+          "copying dir storage " + source_dir + " to " + dir);
+  TRY(WriteDiskMap(tmp, source_map));
   TRY(sys::RenameNoReplace(tmp, dir));
   revert.Success();
   return base::Ok();

@@ -18,6 +18,11 @@ class DirDriver : public StorageDriver {
   // Copies into a temporary sibling (".tmp-<name>-*", removed on failure) and
   // renames it into place: a crash never leaves a half-copied container.
   base::Status Create(const std::string& container_dir, const std::string& image_rootfs) override;
+  // Finishes any interrupted shift walk of the source first; the copy's tree
+  // is at the source's map (recorded in its idmap file), so its first start
+  // shifts it only if the map it starts with differs.
+  base::Status Copy(const std::string& source_dir, const std::string& container_dir,
+                    const std::string& image_rootfs) override;
   // Finishes an interrupted shift walk, then shifts the tree from its recorded
   // map to `map` when they differ (also back, for a container made privileged).
   base::Result<RootfsMount> PrepareStart(const std::string& container_dir,

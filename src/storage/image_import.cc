@@ -17,7 +17,10 @@
 
 #include "base/reverter.h"
 #include "base/strings.h"
+#include "core/image_xattrs.h"
 #include "storage/subprocess.h"
+#include "storage/tree_walk.h"
+#include "sys/files_at.h"
 #include "sys/syscalls.h"
 
 namespace nest::storage {
@@ -174,11 +177,6 @@ std::string Join(const std::vector<std::string>& parts, size_t n) {
   return out;
 }
 
-bool KeepXattr(std::string_view name) {
-  return base::StartsWith(name, "user.") || name == "security.capability" ||
-         name == "system.posix_acl_access" || name == "system.posix_acl_default";
-}
-
 void FilterXattrs(struct archive_entry* e) {
   struct Xattr {
     std::string name;
@@ -191,7 +189,7 @@ void FilterXattrs(struct archive_entry* e) {
   const void* value;
   size_t size;
   while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-    if (KeepXattr(name))
+    if (core::ImageKeepsXattr(name))
       keep.push_back({name, std::string(static_cast<const char*>(value), size)});
     else
       dropped = true;
@@ -402,13 +400,30 @@ base::Status CheckSquashfs(const std::string& path, int64_t max_bytes) {
   return RunTool({kUnsquashfs, "-lln", "-d", "", path}, on_line);
 }
 
+// unsquashfs restores every xattr the squashfs holds (4.5 cannot filter them):
+// removes afterwards those an image does not keep (core::ImageKeepsXattr), the
+// same a tarball import drops. Files and directories only: overlayfs reads its
+// marks from nothing else.
+base::Status DropForeignXattrs(const std::string& rootfs) {
+  return WalkTree(rootfs, [](const TreeEntry& e) -> base::Status {
+    if (!S_ISREG(e.st.st_mode) && !S_ISDIR(e.st.st_mode)) return base::Ok();
+    int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (S_ISDIR(e.st.st_mode) ? O_DIRECTORY : 0);
+    base::UniqueFd fd = TRY(sys::OpenAt(e.dirfd, e.name, flags));
+    for (const std::string& name : TRY(sys::Flistxattr(fd.get(), e.rel))) {
+      if (!core::ImageKeepsXattr(name)) TRY(sys::Fremovexattr(fd.get(), name, e.rel));
+    }
+    return base::Ok();
+  });
+}
+
 base::Status UnpackSquashfs(const std::string& path, const std::string& rootfs, int64_t max_bytes) {
   if (!sys::Exists(kUnsquashfs)) {
     return base::Error::Unavailable(
         std::string(kUnsquashfs) + " is missing: install squashfs-tools to import squashfs images");
   }
   TRY(CheckSquashfs(path, max_bytes));
-  return RunTool({kUnsquashfs, "-no-progress", "-f", "-d", rootfs, path}, nullptr);
+  TRY(RunTool({kUnsquashfs, "-no-progress", "-f", "-d", rootfs, path}, nullptr));
+  return DropForeignXattrs(rootfs);
 }
 
 bool NonEmptyDir(const std::string& path) {

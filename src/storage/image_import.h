@@ -77,9 +77,11 @@ struct ImportedImage {
 //   kUnavailable /usr/bin/unsquashfs missing for a squashfs rootfs
 //   kInternal  I/O failures.
 // Ownership is restored (numeric) only when running as root. Extended attributes
-// from tarballs are kept for user.*, security.capability and POSIX ACLs and
-// dropped otherwise (trusted.overlay.* on a lower layer would steer overlayfs);
-// unsquashfs keeps all of a squashfs's.
+// from tarballs are kept as core::ImageKeepsXattr says (user.* but user.overlay.*,
+// security.capability, POSIX ACLs) and dropped otherwise: trusted.overlay.* and
+// user.overlay.* on a lower layer would steer overlayfs. A squashfs rootfs is
+// unpacked with all of its xattrs, and those of files and directories not kept
+// by the same rule are then removed.
 base::Result<ImportedImage> ImportImage(const std::string& images_dir,
                                         const ImageImportSource& source,
                                         const ImageImportLimits& limits);

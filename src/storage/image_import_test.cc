@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -63,6 +64,7 @@ struct Entry {
   uid_t uid = 0;
   dev_t rdev = 0;
   int64_t size = -1;  // regular files: zeros of this size instead of content
+  std::vector<std::pair<std::string, std::string>> xattrs;
 };
 
 Entry File(std::string path, std::string content) {
@@ -101,6 +103,8 @@ void WriteTar(const std::string& out, const std::string& filter,
     if (!e.symlink.empty()) archive_entry_set_symlink(ae, e.symlink.c_str());
     if (!e.hardlink.empty()) archive_entry_set_hardlink(ae, e.hardlink.c_str());
     if (e.type == AE_IFCHR || e.type == AE_IFBLK) archive_entry_set_rdev(ae, e.rdev);
+    for (const auto& [name, value] : e.xattrs)
+      archive_entry_xattr_add_entry(ae, name.c_str(), value.data(), value.size());
     int64_t size = e.type == AE_IFREG && e.hardlink.empty()
                        ? (e.size >= 0 ? e.size : static_cast<int64_t>(e.content.size()))
                        : 0;
@@ -339,6 +343,59 @@ TEST_F(ImageImportTest, KeepsNumericOwnersWhenRoot) {
   EXPECT_EQ(st.st_mode & 07777, 04755u);
 }
 
+// The xattr, or "<absent>".
+std::string Xattr(const std::string& path, const std::string& name) {
+  std::string v(256, '\0');
+  ssize_t n = ::lgetxattr(path.c_str(), name.c_str(), v.data(), v.size());
+  if (n < 0) return "<absent>";
+  v.resize(n);
+  return v;
+}
+
+TEST_F(ImageImportTest, KeepsUserXattrsButDropsOverlayMarks) {
+  std::string tar = work_ + "/xattrs.tar.gz";
+  Entry d = Dir("rootfs/opt");
+  d.xattrs = {{"user.overlay.opaque", "y"}, {"trusted.overlay.opaque", "y"}, {"user.dir", "d"}};
+  Entry f = File("rootfs/opt/f", "");
+  f.xattrs = {{"user.note", "hello"},
+              {"user.overlay.whiteout", ""},
+              {"trusted.overlay.redirect", "/x"},
+              {"security.selinux", "system_u:object_r:bin_t:s0"}};
+  WriteTar(tar, "gzip", Unified({d, f}));
+  auto got = Import(tar);
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  std::string root = images_ + "/" + got->stored.fingerprint + ".rootfs";
+  if (Xattr(root + "/opt", "user.dir") == "<absent>" && ::geteuid() != 0) {
+    GTEST_SKIP() << "this filesystem takes no user xattrs";
+  }
+  EXPECT_EQ(Xattr(root + "/opt", "user.dir"), "d");
+  EXPECT_EQ(Xattr(root + "/opt/f", "user.note"), "hello");
+  EXPECT_EQ(Xattr(root + "/opt", "user.overlay.opaque"), "<absent>");
+  EXPECT_EQ(Xattr(root + "/opt", "trusted.overlay.opaque"), "<absent>");
+  EXPECT_EQ(Xattr(root + "/opt/f", "user.overlay.whiteout"), "<absent>");
+  EXPECT_EQ(Xattr(root + "/opt/f", "trusted.overlay.redirect"), "<absent>");
+  EXPECT_EQ(Xattr(root + "/opt/f", "security.selinux"), "<absent>");
+}
+
+TEST_F(ImageImportTest, PackDirectoryWritesTheXattrsAnImageKeeps) {
+  std::string tree = work_ + "/tree";
+  ASSERT_TRUE(sys::Mkdir(tree, 0755).ok());
+  ASSERT_TRUE(sys::WriteFileAtomic(tree + "/metadata.yaml", kMetadata, 0644).ok());
+  ASSERT_TRUE(sys::Mkdir(tree + "/rootfs", 0755).ok());
+  ASSERT_TRUE(sys::WriteFileAtomic(tree + "/rootfs/f", "x", 0644).ok());
+  std::string f = tree + "/rootfs/f";
+  if (::setxattr(f.c_str(), "user.note", "kept", 4, 0) != 0) {
+    GTEST_SKIP() << "this filesystem takes no user xattrs";
+  }
+  ASSERT_EQ(::setxattr(f.c_str(), "user.overlay.origin", "o", 1, 0), 0);
+  ASSERT_TRUE(PackDirectory(tree, work_ + "/packed.tar.gz", 1700000000).ok());
+  auto got = Import(work_ + "/packed.tar.gz");
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  std::string root = images_ + "/" + got->stored.fingerprint + ".rootfs";
+  EXPECT_EQ(Xattr(root + "/f", "user.note"), "kept");
+  EXPECT_EQ(Xattr(root + "/f", "user.overlay.origin"), "<absent>");
+}
+
 TEST_F(ImageImportTest, ConsumeMovesTheSourcesIntoTheStore) {
   std::string meta = work_ + "/meta.tar.xz", rootfs = work_ + "/rootfs.tar.gz";
   WriteTar(meta, "xz", {File("metadata.yaml", kMetadata)});
@@ -502,6 +559,21 @@ TEST_F(SquashfsTest, Imports) {
   auto got = Import(meta_, sq);
   ASSERT_TRUE(got.ok()) << got.error().message();
   EXPECT_EQ(Slurp(images_ + "/" + got->stored.fingerprint + ".rootfs/etc/hostname"), "sq\n");
+}
+
+TEST_F(SquashfsTest, DropsOverlayMarks) {
+  std::string dir = work_ + "/sqdir";
+  ASSERT_TRUE(sys::MkdirAll(dir + "/etc", 0755).ok());
+  std::string etc = dir + "/etc";
+  if (::setxattr(etc.c_str(), "user.keep", "k", 1, 0) != 0) {
+    GTEST_SKIP() << "this filesystem takes no user xattrs";
+  }
+  ASSERT_EQ(::setxattr(etc.c_str(), "user.overlay.opaque", "y", 1, 0), 0);
+  auto got = Import(meta_, Squash({}));
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  std::string root = images_ + "/" + got->stored.fingerprint + ".rootfs";
+  EXPECT_EQ(Xattr(root + "/etc", "user.keep"), "k");
+  EXPECT_EQ(Xattr(root + "/etc", "user.overlay.opaque"), "<absent>");
 }
 
 TEST_F(SquashfsTest, RefusesDeviceNodes) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/reverter.h"
+#include "storage/tree_copy.h"
 #include "storage/tree_walk.h"
 #include "sys/files_at.h"
 #include "sys/syscalls.h"
@@ -118,6 +119,25 @@ base::Status OverlayDriver::Create(const std::string& dir, const std::string& /*
   for (const char* sub : {"/overlay", "/overlay/upper", "/overlay/work", "/lower", "/rootfs"}) {
     TRY(sys::Mkdir(dir + sub, 0755));
   }
+  revert.Success();
+  return base::Ok();
+}
+
+base::Status OverlayDriver::Copy(const std::string& source_dir, const std::string& dir,
+                                 const std::string& /*image_rootfs*/) {
+  if (!sys::Exists(UpperDir(source_dir))) {
+    return base::Error::NotFound("overlay storage " + source_dir +
+                                 " has no overlay/upper directory");
+  }
+  std::string tmp = TRY(MakeTempSibling(dir));
+  base::Reverter revert;
+  revert.Add([tmp] { (void)sys::RemoveAll(tmp); });
+  for (const char* sub : {"/overlay", "/overlay/work", "/lower", "/rootfs"}) {
+    TRY(sys::Mkdir(tmp + sub, 0755));
+  }
+  TRY_CTX(CopyTree(UpperDir(source_dir), UpperDir(tmp), SpecialFiles::kCopy),
+          "copying overlay storage " + source_dir + " to " + dir);
+  TRY(sys::RenameNoReplace(tmp, dir));
   revert.Success();
   return base::Ok();
 }

@@ -13,6 +13,11 @@ class OverlayDriver : public StorageDriver {
  public:
   std::string_view Name() const override { return "overlay"; }
   base::Status Create(const std::string& container_dir, const std::string& image_rootfs) override;
+  // A new upper directory copied from the source's (whiteouts, opaque marks
+  // and the other overlay xattrs included: the lower layer is the same image
+  // tree), a fresh work directory.
+  base::Status Copy(const std::string& source_dir, const std::string& container_dir,
+                    const std::string& image_rootfs) override;
   base::Result<RootfsMount> PrepareStart(const std::string& container_dir,
                                          const core::Idmap& map) override;
   base::Status Delete(const std::string& container_dir) override;

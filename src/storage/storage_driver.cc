@@ -1,6 +1,12 @@
 #include "storage/storage_driver.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include "base/strings.h"
+#include "core/image_xattrs.h"
 #include "storage/dir_driver.h"
 #include "storage/overlay_driver.h"
 #include "sys/files_at.h"
@@ -25,14 +31,24 @@ void RemoveInterruptedCreates(const std::string& containers_dir) {
   }
 }
 
+base::Result<std::string> MakeTempSibling(const std::string& dir) {
+  if (sys::Exists(dir)) return base::Error::Conflict("storage " + dir + " already exists");
+  size_t slash = dir.rfind('/');
+  std::string tmp = dir.substr(0, slash + 1) + ".tmp-" + dir.substr(slash + 1) + "-XXXXXX";
+  if (!::mkdtemp(tmp.data())) return base::Error::FromErrno("mkdtemp " + tmp, errno);
+  if (::chmod(tmp.c_str(), 0711) < 0) {
+    int e = errno;
+    (void)sys::RemoveAll(tmp);
+    return base::Error::FromErrno("chmod " + tmp, e);
+  }
+  return tmp;
+}
+
 base::Result<std::vector<std::pair<std::string, std::string>>> ImageXattrs(
     int fd, const std::string& shown) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& name : TRY(sys::Flistxattr(fd, shown))) {
-    bool keep = (base::StartsWith(name, "user.") && !base::StartsWith(name, "user.overlay.")) ||
-                name == "security.capability" || name == "system.posix_acl_access" ||
-                name == "system.posix_acl_default";
-    if (!keep) continue;
+    if (!core::ImageKeepsXattr(name)) continue;
     auto value = TRY(sys::Fgetxattr(fd, name, shown));
     if (value) out.emplace_back(name, std::move(*value));
   }

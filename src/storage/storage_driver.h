@@ -52,6 +52,14 @@ class StorageDriver {
   // nothing is left.
   virtual base::Status Create(const std::string& container_dir,
                               const std::string& image_rootfs) = 0;
+  // Makes `container_dir` (which must not exist) a copy of the stopped
+  // container at `source_dir` (made by this driver from the image tree
+  // `image_rootfs`): the copy's root is the source's as it is now, ids,
+  // modes, times, extended attributes and special files (overlay whiteouts)
+  // as on disk. Works in a temporary sibling (".tmp-<name>-*") renamed into
+  // place at the end: on failure or a crash no half copy is left.
+  virtual base::Status Copy(const std::string& source_dir, const std::string& container_dir,
+                            const std::string& image_rootfs) = 0;
   // Readies the root for a start whose user namespace maps container ids by
   // `map` (privileged: host_base 0), and says what the start mounts.
   virtual base::Result<RootfsMount> PrepareStart(const std::string& container_dir,
@@ -72,9 +80,14 @@ inline constexpr std::string_view kDefaultStorageDriver = "overlay";
 // The driver named `name` ("overlay" or "dir"); kInvalid naming the known ones.
 base::Result<std::unique_ptr<StorageDriver>> MakeStorageDriver(std::string_view name);
 
-// At daemon start: removes containers/.tmp-* left by a create cut short (the
-// dir driver copies into one and renames it into place).
+// At daemon start: removes containers/.tmp-* left by a create or copy cut short
+// (drivers copy into one and rename it into place).
 void RemoveInterruptedCreates(const std::string& containers_dir);
+
+// Makes the empty directory ".tmp-<name>-XXXXXX" beside `container_dir`, mode
+// 0711 (the container's root, a mapped uid, must traverse it), and returns its
+// path; kConflict when `container_dir` already exists.
+base::Result<std::string> MakeTempSibling(const std::string& container_dir);
 
 // The extended attributes of the open file `fd` that an image keeps (see
 // RootEntry::xattrs), unchanged.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "storage/storage_driver.h"
 #include "sys/syscalls.h"
 
 namespace nest::storage {
@@ -56,10 +57,19 @@ base::Status AddTree(struct archive* a, const std::string& root, const std::stri
       if (len < 0) return base::Error::FromErrno("readlink " + child, errno);
       archive_entry_set_symlink(entry.get(), std::string(target, len).c_str());
     }
+    base::UniqueFd fd;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+      int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
+      fd = TRY(sys::Open(child, flags));
+      // As GNU tar --xattrs writes them (SCHILY.xattr.* pax records), the ones
+      // an image keeps: file capabilities and ACLs survive, overlay marks do not.
+      for (const auto& [name, value] : TRY(ImageXattrs(fd.get(), child_rel))) {
+        archive_entry_xattr_add_entry(entry.get(), name.c_str(), value.data(), value.size());
+      }
+    }
     if (archive_write_header(a, entry.get()) != ARCHIVE_OK)
       return ArchiveError(a, "writing " + child_rel);
     if (S_ISREG(st.st_mode)) {
-      base::UniqueFd fd = TRY(sys::Open(child, O_RDONLY));
       char buf[65536];
       ssize_t r;
       while ((r = ::read(fd.get(), buf, sizeof buf)) > 0) {

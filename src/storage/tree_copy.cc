@@ -54,7 +54,8 @@ base::Status CopyAttributes(int dst, int src, const struct stat& st, const std::
 
 class Copier {
  public:
-  explicit Copier(base::UniqueFd dst_root) : dst_root_(std::move(dst_root)) {}
+  Copier(base::UniqueFd dst_root, SpecialFiles special)
+      : dst_root_(std::move(dst_root)), special_(special) {}
 
   base::Status Copy(const TreeEntry& e, CopyStats* stats) {
     ++stats->entries;
@@ -77,7 +78,20 @@ class Copier {
       return sys::Lutimensat(parent, name, times, shown);
     }
     if (!S_ISREG(st.st_mode)) {
-      return base::Error::Invalid(shown + ": device nodes, fifos and sockets are not copied");
+      if (special_ == SpecialFiles::kRefuse) {
+        return base::Error::Invalid(shown + ": device nodes, fifos and sockets are not copied");
+      }
+      bool whiteout = S_ISCHR(st.st_mode) && st.st_rdev == 0;
+      if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !whiteout) {
+        return base::Error::Invalid(shown +
+                                    ": a device node is not copied (only overlay whiteouts, "
+                                    "fifos and sockets are)");
+      }
+      TRY(sys::Mknodat(parent, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev, shown));
+      TRY(sys::Lchownat(parent, name, st.st_uid, st.st_gid, shown));
+      TRY(sys::Fchmodat(parent, name, st.st_mode & 07777, shown));
+      struct timespec times[2] = {st.st_atim, st.st_mtim};
+      return sys::Lutimensat(parent, name, times, shown);
     }
     if (st.st_nlink > 1) {
       auto [it, inserted] = links_.try_emplace({st.st_dev, st.st_ino}, e.rel);
@@ -130,6 +144,7 @@ class Copier {
   }
 
   base::UniqueFd dst_root_;
+  const SpecialFiles special_;
   base::UniqueFd parent_;
   std::string parent_rel_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
@@ -138,10 +153,11 @@ class Copier {
 
 }  // namespace
 
-base::Result<CopyStats> CopyTree(const std::string& src, const std::string& dst) {
+base::Result<CopyStats> CopyTree(const std::string& src, const std::string& dst,
+                                 SpecialFiles special) {
   if (::mkdir(dst.c_str(), 0700) < 0) return base::Error::FromErrno("mkdir " + dst, errno);
   base::UniqueFd root = TRY(sys::Open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
-  Copier copier(std::move(root));
+  Copier copier(std::move(root), special);
   CopyStats stats;
   TRY_CTX(WalkTree(src, [&](const TreeEntry& e) { return copier.Copy(e, &stats); }),
           "copying " + src + " to " + dst);

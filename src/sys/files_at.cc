@@ -49,6 +49,17 @@ Status Symlinkat(const std::string& target, int dirfd, const std::string& name,
   return base::Ok();
 }
 
+Status Mknodat(int dirfd, const std::string& name, mode_t mode, dev_t dev,
+               const std::string& shown) {
+  if (::mknodat(dirfd, name.c_str(), mode, dev) < 0) return Err("mknod " + shown);
+  return base::Ok();
+}
+
+Status Fchmodat(int dirfd, const std::string& name, mode_t mode, const std::string& shown) {
+  if (::fchmodat(dirfd, name.c_str(), mode, 0) < 0) return Err("chmod " + shown);
+  return base::Ok();
+}
+
 Result<std::string> Readlinkat(int dirfd, const std::string& name, const std::string& shown) {
   std::string buf(4096, '\0');
   ssize_t n = ::readlinkat(dirfd, name.c_str(), buf.data(), buf.size());

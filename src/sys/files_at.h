@@ -28,6 +28,11 @@ Status Lutimensat(int dirfd, const std::string& name, const struct timespec time
                   const std::string& shown);
 Status Symlinkat(const std::string& target, int dirfd, const std::string& name,
                  const std::string& shown);
+// mknodat(2): a device node, fifo or socket (`mode` holds the type).
+Status Mknodat(int dirfd, const std::string& name, mode_t mode, dev_t dev,
+               const std::string& shown);
+// fchmodat(2) without flags: `name` must not be a symlink (Linux cannot chmod one).
+Status Fchmodat(int dirfd, const std::string& name, mode_t mode, const std::string& shown);
 Result<std::string> Readlinkat(int dirfd, const std::string& name, const std::string& shown);
 // linkat(2) without AT_SYMLINK_FOLLOW.
 Status Linkat(int olddirfd, const std::string& oldname, int newdirfd, const std::string& newname,

@@ -18,10 +18,16 @@ for drv in overlay dir; do
   c=p-$drv
   launch "$c" fixture
   nexec "$c" sh -c 'rm /opt/dir/sub/deep && rm -r /opt/dir && mkdir /opt/dir && echo new >/opt/dir/newfile &&
-    chown 1000:1000 /etc/hosts && rm /opt/link && echo added >/root/added && echo done'
+    chown 1000:1000 /etc/hosts && rm /opt/link && echo added >/root/added &&
+    mkdir /opt/capdir && cp /bin/busybox /opt/capdir/busybox && echo marked >/opt/marked && echo done'
   expect_eq "$drv: change the tree inside" done "$OUT"
   expect_fail "running" nest publish "$c" --alias "pub-$drv"
   expect_ok "$drv: stop" nest stop -f "$c"
+  # A file capability and a user xattr on files of the container's own layer,
+  # set from the host (busybox has no setcap or setfattr).
+  if [ "$drv" = overlay ]; then host=$NEST_DIR/containers/$c/overlay/upper; else host=$NEST_DIR/containers/$c/rootfs; fi
+  check "$drv: setcap on the container's file" setcap cap_net_raw+ep "$host/opt/capdir/busybox"
+  check "$drv: user xattr on the container's file" setfattr -n user.mark -v kept "$host/opt/marked"
   expect_ok "$drv: publish" nest publish "$c" --alias "pub-$drv" note=published "description=from $c"
   expect_match "$drv: prints the fingerprint" 'Instance published with fingerprint: [0-9a-f]{64}' "$OUT"
   run nest image info "pub-$drv"
@@ -55,6 +61,21 @@ for drv in overlay dir; do
   cap=$(getfattr -n security.capability -e hex "$W/x-$drv/rootfs/opt/cap/busybox" 2>/dev/null | sed -n 's/.*=0x//p')
   expect_eq "$drv: capability unshifted (revision 2, as in the source image)" \
     0100000200200000000000000000000000000000 "$cap"
+  cap=$(getfattr -n security.capability -e hex "$W/x-$drv/rootfs/opt/capdir/busybox" 2>/dev/null | sed -n 's/.*=0x//p')
+  expect_eq "$drv: the container's own file capability in the tarball" \
+    0100000200200000000000000000000000000000 "$cap"
+  expect_eq "$drv: the container's user xattr in the tarball" kept \
+    "$(getfattr --only-values -n user.mark "$W/x-$drv/rootfs/opt/marked" 2>/dev/null)"
+
+  # export → import: the exported file, imported again, is the same image.
+  fp=$(basename "$f"); fp=${fp%%.*}
+  expect_ok "$drv: delete the published image" nest image delete "pub-$drv"
+  expect_ok "$drv: import the exported file" nest image import "$f" --alias "pub-$drv"
+  run nest image info "pub-$drv"
+  expect_match "$drv: same fingerprint after export and import" "Fingerprint: $fp" "$OUT"
+  r=$NEST_DIR/images/$fp.rootfs
+  expect_eq "$drv: user xattr restored by import" kept "$(getfattr --only-values -n user.mark "$r/opt/marked" 2>/dev/null)"
+  expect_match "$drv: file capability restored by import" 'cap_net_raw[=+]ep' "$(getcap "$r/opt/capdir/busybox" 2>&1)"
 
   n=n-$drv
   launch "$n" "pub-$drv"
@@ -66,5 +87,37 @@ for drv in overlay dir; do
   expect_eq "$drv: the image's template applied on create" "$n" "$OUT"
   nexec "$n" su -s /bin/sh nobody -c '/opt/cap/busybox cat /proc/self/status'
   expect_match "$drv: the file capability survives publish" '^CapEff:[[:space:]]+0000000000002000$' "$OUT"
+  nexec "$n" su -s /bin/sh nobody -c '/opt/capdir/busybox cat /proc/self/status'
+  expect_match "$drv: a capability set on the container's file survives publish, export, import" \
+    '^CapEff:[[:space:]]+0000000000002000$' "$OUT"
+  nexec "$n" cat /opt/marked
+  expect_eq "$drv: the marked file" marked "$OUT"
 done
+
+log "---- an image carrying overlay marks"
+# /opt made opaque ("x": may hold xattr whiteouts) and /opt/owned marked as a
+# whiteout, both ways overlayfs reads them (trusted. privileged, user. in a user
+# namespace): kept, they would hide /opt/owned in every container of the image.
+H=$W/hostile
+cp -a "$W/fixture/work" "$H" || die "copying the fixture tree"
+setfattr -n trusted.overlay.opaque -v x "$H/rootfs/opt" &&
+  setfattr -n user.overlay.opaque -v x "$H/rootfs/opt" &&
+  setfattr -n trusted.overlay.whiteout -v '' "$H/rootfs/opt/owned" &&
+  setfattr -n user.overlay.whiteout -v '' "$H/rootfs/opt/owned" &&
+  setfattr -n user.keep -v yes "$H/rootfs/opt" || die "setting overlay xattrs"
+(cd "$H" && tar --sort=name --numeric-owner --xattrs --xattrs-include='*' \
+  -czf "$W/hostile.tar.gz" metadata.yaml templates rootfs) || die "packing the hostile image"
+mkdir -p "$W/hx" && (cd "$W/hx" && tar --xattrs --xattrs-include='*' -xzf "$W/hostile.tar.gz")
+expect_match "the hostile tarball carries the marks" 'trusted\.overlay\.opaque' \
+  "$(getfattr -d -m - "$W/hx/rootfs/opt" 2>/dev/null)"
+expect_ok "import the hostile image" nest image import "$W/hostile.tar.gz" --alias hostile
+run nest image info hostile
+hfp=$(sed -n 's/^Fingerprint: //p' <<<"$OUT")
+hx=$(getfattr -d -m - "$NEST_DIR/images/$hfp.rootfs/opt" "$NEST_DIR/images/$hfp.rootfs/opt/owned" 2>/dev/null)
+expect_eq "overlay xattrs dropped on import" "" "$(grep -E '^(user|trusted)\.overlay' <<<"$hx")"
+expect_match "a user xattr kept on import" 'user\.keep="yes"' "$hx"
+expect_ok "storage.driver=overlay" nest config set storage.driver overlay
+launch h1 hostile
+nexec h1 cat /opt/owned
+expect_eq "the marked file is not hidden in a container" owned "$OUT"
 finish
