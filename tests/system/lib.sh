@@ -116,7 +116,7 @@ start_nestd() {
 # nest_cleanup stops it with the test's own nestd (same binary under $W/bin).
 start_peer_nestd() {
   local dir=$1 out=$W/nestd-${1##*/}.out i
-  mkdir -p -m 0711 "$dir"
+  mkdir -p "$dir" && chmod 0711 "$dir" || return 1
   NEST_DIR=$dir "$NESTD" --foreground >>"$out" 2>&1 </dev/null &
   PEER_NESTD_PID=$!
   for i in $(seq 1 100); do
