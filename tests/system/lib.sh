@@ -332,6 +332,18 @@ host_subid() {
   awk -F: '$1 == "root" && $3 >= 65536 { print $2, $3; exit }' "$1" 2>/dev/null
 }
 
+# require_root_subids: sets ubase usize gbase gsize from root's delegation
+# (NEST_SUBUID_FILE / NEST_SUBGID_FILE or /etc/sub[ug]id); skips without one.
+require_root_subids() {
+  read -r ubase usize < <(host_subid "${NEST_SUBUID_FILE:-/etc/subuid}")
+  read -r gbase gsize < <(host_subid "${NEST_SUBGID_FILE:-/etc/subgid}")
+  [ -n "${ubase:-}" ] && [ -n "${gbase:-}" ] ||
+    skip "no root entry with >= 65536 ids in /etc/subuid or /etc/subgid (run scripts/setup.sh)"
+}
+
+# le32_hex N: N as 8 hex digits, little-endian (as in xattr values)
+le32_hex() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
+
 # cgroup paths (one per hierarchy line of /proc/PID/cgroup) → "mountpoint/path" dirs on the host
 cgroup_dirs_of() {
   local pid=$1 line ctrls path mnt
