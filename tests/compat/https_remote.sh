@@ -9,7 +9,6 @@ command -v lxc >/dev/null || skip "lxc (package lxd-client) not installed"
 require_cmd openssl
 nest_setup
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 ADDR=127.0.0.1:$PORT
 export LXD_CONF=$W/lxc-conf
@@ -26,16 +25,8 @@ expect_eq "GET /1.0 certificate_fingerprint = sha256 of server.crt DER" "$SERVER
   "$(jq -r .metadata.environment.certificate_fingerprint <<<"$API_BODY")"
 
 # --- two small images: one public, one private -------------------------------------------------
-mk_image() { # mk_image NAME → $W/NAME.tar.gz
-  local d=$W/img-$1
-  mkdir -p "$d/rootfs/bin"
-  printf 'architecture: %s\ncreation_date: 1700000000\nproperties:\n  os: %s\n  description: %s image\n' \
-    "$(uname -m)" "$1" "$1" >"$d/metadata.yaml"
-  echo "$1" >"$d/rootfs/name"
-  tar -C "$d" -czf "$W/$1.tar.gz" metadata.yaml rootfs
-}
-mk_image pub
-mk_image priv
+tiny_image pub
+tiny_image priv
 expect_ok "import a public image" nest image import "$W/pub.tar.gz" --alias pub --public
 expect_ok "import a private image" nest image import "$W/priv.tar.gz" --alias priv
 PUB_FP=$(jq -r '.[] | select(.aliases[0].name=="pub") | .fingerprint' <<<"$(nest image list -f json)")

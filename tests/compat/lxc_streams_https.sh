@@ -13,14 +13,9 @@ require_cmd lxc python3 openssl
 nest_setup
 
 # --- a tree holding "bb" (public image made from the builtin one) --------------------
-launch c0
-api GET '/1.0/images?recursion=1'
-SRC=$(jq -r '.metadata[0].fingerprint // empty' <<<"$API_BODY")
-mkdir -p "$W/exp"
-expect_ok "export the builtin image" nest image export "$SRC" "$W/exp"
-expect_ok "delete c0" nest delete -f c0
-expect_ok "delete the builtin image" nest image delete "$SRC"
-expect_ok "import it as bb" nest image import "$W/exp/$SRC".* --alias bb --public
+streams_export_builtin "$W/exp"
+SRC=$BUILTIN_FP
+expect_ok "import it as bb" nest image import "$BUILTIN_TAR" --alias bb --public
 expect_ok "export-streams bb" nest image export-streams "$W/tree" bb
 expect_ok "delete bb" nest image delete bb
 streams_serve "$W/tree" --tls || die "https streams server"

@@ -11,7 +11,6 @@ command -v lxc >/dev/null || skip "lxc (package lxd-client) not installed"
 require_cmd openssl python3 sha256sum tar
 nest_setup
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 A_ADDR=127.0.0.1:$(free_port)
 B_ADDR=127.0.0.1:$(free_port)
 export LXD_CONF=$W/lxc-conf
@@ -19,15 +18,7 @@ mkdir -p "$LXD_CONF"
 L() { timeout -k 5 "$TMO" lxc "$@"; }
 L remote list >/dev/null 2>&1 # first run in a fresh LXD_CONF prints a welcome hint
 
-mk_image() { # mk_image NAME → $W/NAME.tar.gz
-  local d=$W/img-$1
-  mkdir -p "$d/rootfs"
-  printf 'architecture: %s\ncreation_date: 1700000000\nproperties:\n  os: %s\n  description: %s image\n' \
-    "$(uname -m)" "$1" "$1" >"$d/metadata.yaml"
-  echo "$1" >"$d/rootfs/name"
-  tar -C "$d" --numeric-owner -czf "$W/$1.tar.gz" metadata.yaml rootfs
-}
-mk_image pub && mk_image priv || die "making images"
+tiny_image pub && tiny_image priv || die "making images"
 PUB=$(sha256sum "$W/pub.tar.gz" | cut -d' ' -f1)
 PRIV=$(sha256sum "$W/priv.tar.gz" | cut -d' ' -f1)
 
@@ -40,13 +31,7 @@ A_TOKEN=$(tail -n1 <<<"$OUT")
 
 # --- B: a second nestd ----------------------------------------------------------------------------
 B=$W/b
-mkdir -m 0711 "$B"
-NEST_DIR=$B "$NESTD" --foreground >>"$W/nestd-b.out" 2>&1 </dev/null &
-BPID=$!
-for _ in $(seq 1 100); do
-  curl -sf --max-time 2 --unix-socket "$B/unix.socket" http://b/1.0 >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_peer_nestd "$B" || die "nestd B did not start"
 nb() { NEST_DIR=$B nest "$@"; }
 expect_ok "B: core.https_address" nb config set core.https_address "$B_ADDR"
 run nb config trust add --name lxc-b
@@ -94,6 +79,6 @@ expect_eq "lxc image copy a:pub b: → B holds the public image" "$PUB" \
   "$(jq -r ".[] | select(.fingerprint==\"$PUB\") | .fingerprint" <<<"$OUT")"
 expect_fail 'not found' L image copy a:nosuch b:
 
-kill "$BPID" 2>/dev/null
-wait "$BPID" 2>/dev/null
+kill "$PEER_NESTD_PID" 2>/dev/null
+wait "$PEER_NESTD_PID" 2>/dev/null
 finish

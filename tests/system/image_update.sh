@@ -29,30 +29,15 @@ no_leftovers() { [ -z "$(find "$NEST_DIR/images" -maxdepth 1 -name '.tmp*' -prin
 # --- three versions of "bb", each tree prepared up front ------------------------------------
 # t1 holds version 1; t2 versions 1 and 2 (bb → 2); t3 all three (bb → 3). The
 # served tree is overwritten with the next one between steps.
-launch c0
-api GET '/1.0/images?recursion=1'
-SRC=$(jq -r '.metadata[0].fingerprint // empty' <<<"$API_BODY")
-mkdir -p "$W/exp"
-expect_ok "export the builtin image" nest image export "$SRC" "$W/exp"
-expect_ok "delete c0" nest delete -f c0
-expect_ok "delete the builtin image" nest image delete "$SRC"
-BASE=$(ls "$W/exp"/*)
+streams_export_builtin "$W/exp"
 declare -a V
 prev=
 for n in 1 2 3; do
-  streams_make_image "$BASE" "$W/v$n" edge unified $((1924000000 + n * 100000)) || die "making version $n"
-  run nest image import "$W/v$n/unified.tar.gz" --public
-  ((RC == 0)) || die "import version $n: $OUT"
-  V[n]=$(grep -Eo '[0-9a-f]{64}' <<<"$OUT" | head -n1)
-  nest image alias delete bb >/dev/null 2>&1
-  run nest image alias create bb "${V[n]}"
-  ((RC == 0)) || die "alias bb → version $n: $OUT"
+  streams_make_image "$BUILTIN_TAR" "$W/v$n" edge unified $((1924000000 + n * 100000)) || die "making version $n"
   [ -n "$prev" ] && cp -a "$W/t$prev" "$W/t$n"
-  run nest image export-streams "$W/t$n" bb
-  ((RC == 0)) || die "export-streams version $n: $OUT"
+  V[n]=$(streams_publish "$W/t$n" bb "$W/v$n/unified.tar.gz") || die "publishing version $n"
   prev=$n
 done
-for n in 1 2 3; do nest image delete "${V[n]}" >/dev/null 2>&1; done
 V1=${V[1]} V2=${V[2]} V3=${V[3]}
 [ "$V1" != "$V2" ] && [ "$V2" != "$V3" ] || die "versions share a fingerprint"
 serve_tree() { cp -a "$W/t$1/." "$W/tree/"; }

@@ -111,6 +111,26 @@ start_nestd() {
   return 1
 }
 
+# start_peer_nestd DIR: a second nestd with NEST_DIR=DIR (created 0711), output in
+# $W/nestd-<basename DIR>.out, bounded wait for its socket; sets PEER_NESTD_PID.
+# nest_cleanup stops it with the test's own nestd (same binary under $W/bin).
+start_peer_nestd() {
+  local dir=$1 out=$W/nestd-${1##*/}.out i
+  mkdir -p "$dir" && chmod 0711 "$dir" || return 1
+  NEST_DIR=$dir "$NESTD" --foreground >>"$out" 2>&1 </dev/null &
+  PEER_NESTD_PID=$!
+  for i in $(seq 1 100); do
+    curl -sf --max-time 2 --unix-socket "$dir/unix.socket" http://peer/1.0 >/dev/null 2>&1 && return 0
+    kill -0 "$PEER_NESTD_PID" 2>/dev/null || { log "peer nestd exited:"; tail -20 "$out"; return 1; }
+    sleep 0.1
+  done
+  log "socket $dir/unix.socket did not answer within 10 s"; tail -20 "$out"
+  return 1
+}
+
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 # pids of processes named $1 that belong to this test (exe in $W/bin, or NEST_DIR in env/cmdline)
 our_pids() {
   local p exe
@@ -296,10 +316,33 @@ nexec() {
   return 0
 }
 
+# tiny_image NAME: $W/NAME.tar.gz, a unified image of one file (rootfs/name = NAME)
+# with properties.os = NAME; for tests of the image API, not for containers.
+tiny_image() {
+  local d=$W/img-$1
+  mkdir -p "$d/rootfs"
+  printf 'architecture: %s\ncreation_date: 1700000000\nproperties:\n  os: %s\n  description: %s image\n' \
+    "$(uname -m)" "$1" "$1" >"$d/metadata.yaml"
+  echo "$1" >"$d/rootfs/name"
+  tar -C "$d" --numeric-owner -czf "$W/$1.tar.gz" metadata.yaml rootfs
+}
+
 # host_subid FILE: "base size" of root's first entry with >= 65536 ids
 host_subid() {
   awk -F: '$1 == "root" && $3 >= 65536 { print $2, $3; exit }' "$1" 2>/dev/null
 }
+
+# require_root_subids: sets ubase usize gbase gsize from root's delegation
+# (NEST_SUBUID_FILE / NEST_SUBGID_FILE or /etc/sub[ug]id); skips without one.
+require_root_subids() {
+  read -r ubase usize < <(host_subid "${NEST_SUBUID_FILE:-/etc/subuid}")
+  read -r gbase gsize < <(host_subid "${NEST_SUBGID_FILE:-/etc/subgid}")
+  [ -n "${ubase:-}" ] && [ -n "${gbase:-}" ] ||
+    skip "no root entry with >= 65536 ids in /etc/subuid or /etc/subgid (run scripts/setup.sh)"
+}
+
+# le32_hex N: N as 8 hex digits, little-endian (as in xattr values)
+le32_hex() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
 
 # cgroup paths (one per hierarchy line of /proc/PID/cgroup) → "mountpoint/path" dirs on the host
 cgroup_dirs_of() {

@@ -6,24 +6,18 @@
 # local:` and launches from it (a cached image); a private image is not served
 # to B while A does not trust the client; an unpinned certificate and an unknown alias are refused clearly.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/streams_lib.sh"
 require_cmd python3 openssl
 nest_setup
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 ADDR=127.0.0.1:$PORT
 
 # --- server A: one public and one private image ----------------------------------
-launch c0
-api GET '/1.0/images?recursion=1'
-SRC=$(jq -r '.metadata[0].fingerprint // empty' <<<"$API_BODY")
-mkdir -p "$W/exp"
-expect_ok "export the builtin image" nest image export "$SRC" "$W/exp"
-expect_ok "delete c0" nest delete -f c0
-expect_ok "delete the builtin image" nest image delete "$SRC"
-expect_ok "import it public as pub" nest image import "$W/exp/$SRC".* --alias pub --public
-. "$(dirname "$0")/streams_lib.sh"
-streams_make_image "$W/exp/$SRC".* "$W/priv" private unified || die "making a private image"
+streams_export_builtin "$W/exp"
+SRC=$BUILTIN_FP
+expect_ok "import it public as pub" nest image import "$BUILTIN_TAR" --alias pub --public
+streams_make_image "$BUILTIN_TAR" "$W/priv" private unified || die "making a private image"
 run nest image import "$W/priv/unified.tar.gz" --alias priv
 ((RC == 0)) || die "import priv: $OUT"
 PRIV=$(grep -Eo '[0-9a-f]{64}' <<<"$OUT" | head -n1)
@@ -31,15 +25,9 @@ expect_ok "core.https_address $ADDR" nest config set core.https_address "$ADDR"
 
 # --- server B: a second nestd with its own state ------------------------------------
 B=$W/b
-mkdir -m 0711 "$B"
-NEST_DIR=$B "$NESTD" --foreground >>"$W/nestd-b.out" 2>&1 </dev/null &
-BPID=$!
-for _ in $(seq 1 100); do
-  curl -sf --max-time 2 --unix-socket "$B/unix.socket" http://b/1.0 >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_peer_nestd "$B" || die "nestd B did not start"
 nb() { NEST_DIR=$B nest "$@"; }
-stop_b() { nb delete -f b1 >/dev/null 2>&1; kill "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null; }
+stop_b() { nb delete -f b1 >/dev/null 2>&1; kill "$PEER_NESTD_PID" 2>/dev/null; wait "$PEER_NESTD_PID" 2>/dev/null; }
 
 # --- pinning the certificate ----------------------------------------------------------
 expect_fail 'not trusted yet: its fingerprint is [0-9a-f]{64}.*--accept-certificate' \

@@ -10,20 +10,11 @@
 require_cmd python3 openssl sha256sum tar
 nest_setup
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 ADDR=127.0.0.1:$PORT
 
 # --- server A: one public and two private images ---------------------------------------
-mk_image() { # mk_image NAME → $W/NAME.tar.gz
-  local d=$W/img-$1
-  mkdir -p "$d/rootfs"
-  printf 'architecture: %s\ncreation_date: 1700000000\nproperties:\n  os: %s\n  description: %s image\n' \
-    "$(uname -m)" "$1" "$1" >"$d/metadata.yaml"
-  echo "$1" >"$d/rootfs/name"
-  tar -C "$d" --numeric-owner -czf "$W/$1.tar.gz" metadata.yaml rootfs
-}
-for i in pub priv priv2; do mk_image $i || die "making image $i"; done
+for i in pub priv priv2; do tiny_image $i || die "making image $i"; done
 expect_ok "A: import pub (public)" nest image import "$W/pub.tar.gz" --alias pub --public
 expect_ok "A: import priv (private)" nest image import "$W/priv.tar.gz" --alias priv
 expect_ok "A: import priv2 (private)" nest image import "$W/priv2.tar.gz" --alias priv2
@@ -105,13 +96,7 @@ S_CANCELLED=$S
 
 # --- server B: a second nestd, untrusted by A ---------------------------------------------------
 B=$W/b
-mkdir -m 0711 "$B"
-NEST_DIR=$B "$NESTD" --foreground >>"$W/nestd-b.out" 2>&1 </dev/null &
-BPID=$!
-for _ in $(seq 1 100); do
-  curl -sf --max-time 2 --unix-socket "$B/unix.socket" http://b/1.0 >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_peer_nestd "$B" || die "nestd B did not start"
 nb() { NEST_DIR=$B nest "$@"; }
 bapi() { NEST_DIR=$B api "$@"; }
 # b_pull SECRET: B pulls priv by fingerprint from A (lxc's request); sets PULL (the final operation).
@@ -191,6 +176,6 @@ expect_eq "A: no secret is left pending after the launch" 0 \
   "$(jq '[.metadata.running[]? | select(.class=="token")] | length' <<<"$API_BODY")"
 expect_ok "B: delete b2" nb delete b2
 
-kill "$BPID" 2>/dev/null
-wait "$BPID" 2>/dev/null
+kill "$PEER_NESTD_PID" 2>/dev/null
+wait "$PEER_NESTD_PID" 2>/dev/null
 finish

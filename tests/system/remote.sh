@@ -8,28 +8,34 @@
 # a cached launch still works and says so; the lxd protocol against a second
 # nestd on its unix socket; the stock lxc client pulling through nestd.
 . "$(dirname "$0")/lib.sh"
-nest_setup
+. "$(dirname "$0")/streams_lib.sh"
 require_cmd python3
-H=$(dirname "$0")/helpers
-export NEST_CONF_DIR=$W/conf
+nest_setup
 
-# --- a simplestreams tree made from builtin:busybox, served on loopback -------------
-launch seed
-api GET '/1.0/images?recursion=1'
-SEED_FP=$(jq -r '.metadata[0].fingerprint' <<<"$API_BODY")
-mkdir -p "$W/export" "$W/srv"
-expect_ok "export the builtin image" nest image export "$SEED_FP" "$W/export"
-SRC=$(ls "$W"/export/* | head -n1)
-FPS=$(python3 "$H/streams_fixture.py" "$SRC" "$W/srv" --marker v1) || die "fixture maker failed"
-FP_BB=$(jq -r .busybox <<<"$FPS") FP_SPLIT=$(jq -r .bbsplit <<<"$FPS") FP_OTHER=$(jq -r .other <<<"$FPS")
-python3 "$H/stream_server.py" "$W/srv" "$W/port" >"$W/server.log" 2>&1 &
-SRV=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-PORT=$(cat "$W/port") || die "the stream server did not start"
-URL=http://127.0.0.1:$PORT
-stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+# --- simplestreams trees made from builtin:busybox, served on loopback -------------
+# Products (aliases) busybox (unified), bbsplit (split: lxd.tar.* + root.tar.xz)
+# and other (unified); each image has /etc/nest-fixture = "vN NAME". $W/t1 holds
+# version 1 of the three, $W/t2 only version 2 (newer serials). $W/srv is served.
+streams_export_builtin "$W/export"
+declare -A FP
+for v in 1 2; do
+  created=$((1700000000 + v * 100000))
+  for p in busybox bbsplit other; do
+    kind=unified
+    [ $p = bbsplit ] && kind=tar
+    streams_make_image "$BUILTIN_TAR" "$W/img/v$v-$p" $p $kind $created "v$v $p" || die "making v$v $p"
+  done
+  FP[$v,busybox]=$(streams_publish "$W/t$v" busybox "$W/img/v$v-busybox/unified.tar.gz") || die "publishing v$v busybox"
+  FP[$v,bbsplit]=$(streams_publish "$W/t$v" bbsplit "$W/img/v$v-bbsplit/meta.tar.gz" \
+    "$W/img/v$v-bbsplit/rootfs.tar.xz") || die "publishing v$v bbsplit"
+  FP[$v,other]=$(streams_publish "$W/t$v" other "$W/img/v$v-other/unified.tar.gz") || die "publishing v$v other"
+done
+FP_BB=${FP[1,busybox]} FP_SPLIT=${FP[1,bbsplit]} FP_OTHER=${FP[1,other]}
+cp -a "$W/t1" "$W/srv"
+streams_serve "$W/srv" || die "the streams server did not start"
+URL=$STREAMS_URL
 # nest_cleanup exits with the status it finds in $?: keep the test's, not the kill's.
-trap 'rc=$?; stop_server; (exit $rc); nest_cleanup' EXIT
+trap 'rc=$?; streams_stop; (exit $rc); nest_cleanup' EXIT
 
 images_count() { api GET /1.0/images; jq '.metadata | length' <<<"$API_BODY"; }
 image_field() { api GET "/1.0/images/$1"; jq -r "$2" <<<"$API_BODY"; }
@@ -118,28 +124,28 @@ expect_fail 'images can only be copied to local' nest image copy lab:busybox lab
 
 # A new version whose file does not match the announced sha256.
 mv "$W/srv" "$W/srv.v1"
-python3 "$H/streams_fixture.py" "$SRC" "$W/srv" --marker v2 --serial 20240201_0000 >"$W/fps2" || die "fixture v2"
-f=$(ls "$W"/srv/images/*/other/lxd.tar.gz)
-printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc status=none
+cp -a "$W/t2" "$W/srv"
+streams_fault corrupt '/images/*/other/*'
 expect_fail 'sha256 mismatch' nest image copy lab:other local: --alias other2
 expect_eq "hash mismatch: no new image" "$N1" "$(images_count)"
 expect_eq "hash mismatch: nothing left in .tmp-*" 0 "$(tmp_left)"
 api GET /1.0/images/aliases/other2
 expect_eq "hash mismatch: no alias" 404 "$API_CODE"
 
-echo drop >"$W/srv/.fault"
+streams_fault drop '/images/*'
 expect_fail 'truncated|ended early' nest image copy lab:bbsplit local:
 expect_eq "dying server: no new image" "$N1" "$(images_count)"
 expect_eq "dying server: nothing left in .tmp-*" 0 "$(tmp_left)"
-echo hang >"$W/srv/.fault"
+streams_fault delay 600 '/images/*'
 T0=$(date +%s)
 expect_fail 'stalled|no answer' nest image copy lab:bbsplit local:
 expect_match "a stalled server fails within the idle timeout (<40 s)" '^([0-9]|[1-3][0-9])$' "$(($(date +%s) - T0))"
 expect_eq "stalled server: no new image" "$N1" "$(images_count)"
-rm -f "$W/srv/.fault"
+streams_fault none
 
 rm -rf "$W/srv"
-python3 "$H/streams_fixture.py" "$SRC" "$W/srv" --marker v3 --hostile-path >/dev/null || die "fixture hostile"
+cp -a "$W/t2" "$W/srv"
+streams_hostile_path "$W/srv" busybox || die "making busybox's path hostile"
 expect_fail "inside the stream's tree" nest image copy lab:other local:
 expect_eq "hostile index: no new image" "$N1" "$(images_count)"
 echo '{"index": [' >"$W/srv/streams/v1/index.json"
@@ -147,7 +153,7 @@ expect_fail 'not valid JSON' nest image copy lab:other local:
 rm -rf "$W/srv"; mv "$W/srv.v1" "$W/srv"
 
 # --- the remote is down -------------------------------------------------------------------------------
-stop_server
+streams_stop
 T0=$(date +%s)
 CREATED+=(c3)
 run nest launch lab:busybox c3
@@ -165,12 +171,10 @@ expect_eq "unreachable: no new image" "$N1" "$(images_count)"
 
 # --- lxd protocol: a second nestd on its unix socket -------------------------------------------------
 PEER=$W/peer
-mkdir -m 0711 "$PEER"
-NEST_DIR=$PEER "$NESTD" --foreground >"$W/peer.out" 2>&1 </dev/null &
-PEER_PID=$!
-for _ in $(seq 100); do [ -S "$PEER/unix.socket" ] && break; sleep 0.1; done
+start_peer_nestd "$PEER" || die "the peer nestd did not start"
 peer() { NEST_DIR=$PEER timeout -k 5 "$TMO" "$NEST" "$@"; }
-expect_ok "peer: import the split fixture" peer image import "$W"/srv/images/*/bbsplit/lxd.tar.xz "$W"/srv/images/*/bbsplit/root.tar.xz --alias pb
+SPLIT_DIR=$(dirname "$(find "$W/srv/images" -path '*/bbsplit/*' -name 'root.tar.*')")
+expect_ok "peer: import the split fixture" peer image import "$SPLIT_DIR"/lxd.tar.* "$SPLIT_DIR"/root.tar.* --alias pb
 expect_ok "remote add peer (lxd over unix)" nest remote add peer "unix://$PEER/unix.socket"
 nest delete -f c2 >/dev/null 2>&1
 api DELETE "/1.0/images/$FP_SPLIT"; sleep 0.5
@@ -180,20 +184,18 @@ api GET /1.0/images/aliases/frompeer
 expect_eq "the peer's image arrived with its fingerprint" "$FP_SPLIT" "$(jq -r .metadata.target <<<"$API_BODY")"
 expect_eq "lxd-protocol source recorded" lxd "$(image_field "$FP_SPLIT" .metadata.update_source.protocol)"
 expect_fail 'not found' nest image copy peer:nosuch local:
-kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null
+kill "$PEER_NESTD_PID" 2>/dev/null; wait "$PEER_NESTD_PID" 2>/dev/null
 
 # --- the stock lxc client drives nestd's pull -------------------------------------------------------------
 # lxc itself only accepts https simplestreams remotes (and resolves them on the
 # client side), so the stock client posts the pull through `lxc query`.
 if command -v lxc >/dev/null; then
-  python3 "$H/stream_server.py" "$W/srv" "$W/port2" >>"$W/server.log" 2>&1 &
-  SRV=$!
-  for _ in $(seq 50); do [ -s "$W/port2" ] && break; sleep 0.1; done
+  streams_serve "$W/srv" || die "the streams server did not restart"
   export LXD_DIR=$NEST_DIR LXD_CONF=$W/lxc-conf
   mkdir -p "$LXD_CONF"
   timeout 10 lxc remote list >/dev/null 2>&1
   api DELETE "/1.0/images/$FP_OTHER"; sleep 0.5
-  body='{"source":{"type":"image","mode":"pull","protocol":"simplestreams","server":"http://127.0.0.1:'$(cat "$W/port2")'","fingerprint":"other"},"aliases":[{"name":"lxcother"}]}'
+  body='{"source":{"type":"image","mode":"pull","protocol":"simplestreams","server":"'$STREAMS_URL'","fingerprint":"other"},"aliases":[{"name":"lxcother"}]}'
   run timeout 60 lxc query --wait -X POST /1.0/images --data "$body"
   expect_eq "lxc query --wait POST /1.0/images (pull, alias sent as fingerprint as lxc does)" 0 "$RC"
   api GET /1.0/images/aliases/lxcother

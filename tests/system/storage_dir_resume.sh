@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 nest_setup
 require_cmd setcap setfattr getfattr
-read -r ubase _ < <(host_subid "${NEST_SUBUID_FILE:-/etc/subuid}")
-read -r gbase _ < <(host_subid "${NEST_SUBGID_FILE:-/etc/subgid}")
-[ -n "${ubase:-}" ] && [ -n "${gbase:-}" ] || skip "no root entry with >= 65536 ids in /etc/subuid or /etc/subgid"
+require_root_subids
 make_fixture_image "$W/fixture.tar.gz" || die "building the fixture image"
 expect_ok "import the fixture image" nest image import "$W/fixture.tar.gz" --alias fixture
 expect_ok "storage.driver=dir" nest config set storage.driver dir
@@ -61,12 +59,11 @@ after=$(restat "$R")
 wrong=$(paste -d' ' <(echo "$before") <(echo "$after") | awk -v u="$ubase" -v g="$gbase" '
   $1 != $5 || $2 + u != $6 || $3 + g != $7 || $4 != $8 { print; n++ } END { exit 0 }')
 expect_eq "every entry shifted exactly once (owner + $ubase, group + $gbase, mode kept)" "" "$wrong"
-hex() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
 cap=$(getfattr -n security.capability -e hex "$R/opt/cap/busybox" 2>/dev/null | sed -n 's/.*=0x//p')
 expect_eq "the interrupted entry's capability is restored, root id shifted once" \
-  "0100000300200000000000000000000000000000$(hex "$ubase")" "$cap"
+  "0100000300200000000000000000000000000000$(le32_hex "$ubase")" "$cap"
 acl=$(getfattr -n system.posix_acl_access -e hex "$R/opt/acl" 2>/dev/null | sed -n 's/.*=0x//p')
-expect_match "ACL shifted once" "02000400$(hex $((ubase + 1000)))" "$acl"
+expect_match "ACL shifted once" "02000400$(le32_hex $((ubase + 1000)))" "$acl"
 nexec r1 stat -c %u:%g:%a / /opt/owned /opt/suid
 expect_eq "inside: ids as in the image" "$(printf '0:0:755\n1000:1001:644\n0:0:4755')" "$OUT"
 nexec r1 su -s /bin/sh nobody -c '/opt/cap/busybox cat /proc/self/status'

@@ -7,15 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 nest_setup
 require_cmd setcap setfattr getfattr
-read -r ubase _ < <(host_subid "${NEST_SUBUID_FILE:-/etc/subuid}")
-read -r gbase _ < <(host_subid "${NEST_SUBGID_FILE:-/etc/subgid}")
-[ -n "${ubase:-}" ] && [ -n "${gbase:-}" ] || skip "no root entry with >= 65536 ids in /etc/subuid or /etc/subgid"
+require_root_subids
 
 make_fixture_image "$W/fixture.tar.gz" || die "building the fixture image"
 expect_ok "import the fixture image" nest image import "$W/fixture.tar.gz" --alias fixture
 
 expect_fail "expected overlay or dir" nest config set storage.driver zfs
-hex() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
 
 for drv in overlay dir; do
   c=s-$drv
@@ -64,9 +61,9 @@ for drv in overlay dir; do
     expect_eq "dir: hard link kept" "$(stat -c %i "$d/rootfs/opt/owned")" "$(stat -c %i "$d/rootfs/opt/hard")"
     expect_eq "dir: setuid bit kept on the host" 4755 "$(stat -c %a "$d/rootfs/opt/suid")"
     cap=$(getfattr -n security.capability -e hex --only-values "$d/rootfs/opt/cap/busybox" 2>/dev/null | od -An -tx1 | tr -d ' \n')
-    expect_eq "dir: capability is v3 with root id $ubase" "0100000300200000000000000000000000000000$(hex "$ubase")" "$cap"
+    expect_eq "dir: capability is v3 with root id $ubase" "0100000300200000000000000000000000000000$(le32_hex "$ubase")" "$cap"
     acl=$(getfattr -n system.posix_acl_access -e hex "$d/rootfs/opt/acl" 2>/dev/null | sed -n 's/.*=0x//p')
-    expect_match "dir: ACL entry for uid 1000 shifted to $((ubase + 1000))" "02000400$(hex $((ubase + 1000)))" "$acl"
+    expect_match "dir: ACL entry for uid 1000 shifted to $((ubase + 1000))" "02000400$(le32_hex $((ubase + 1000)))" "$acl"
     expect_eq "dir: user xattr kept" hello "$(getfattr -n user.note --only-values "$d/rootfs/opt/owned" 2>/dev/null)"
     check "dir: no shift journal left" test ! -e "$d/shift.journal"
   else

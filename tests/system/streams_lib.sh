@@ -19,6 +19,10 @@
 #   streams_stop               stops the server (it also exits by itself when the
 #                              test's shell is gone)
 #
+# and to build the trees it serves (each documented where it is defined):
+#   streams_export_builtin DIR, streams_make_image, streams_publish,
+#   streams_hostile_path.
+#
 # One server per test at a time. Needs python3 (and openssl for --tls).
 
 STREAMS_PID=
@@ -85,20 +89,66 @@ streams_stop() {
   return 0
 }
 
-# streams_make_image UNIFIED OUT RELEASE KIND [CREATION]: a variant of the unified
-# image tarball UNIFIED (e.g. an export of builtin:busybox) with properties.release
-# = RELEASE and creation_date = CREATION (unix seconds, default: now), so it has a
-# new fingerprint and its own product. KIND: unified → OUT/unified.tar.gz;
+# streams_export_builtin DIR: launches a throwaway container from builtin:busybox,
+# exports its image into DIR and deletes both again (three checks); sets
+# BUILTIN_TAR (the exported unified tarball) and BUILTIN_FP.
+streams_export_builtin() {
+  local dir=$1
+  launch streams-seed
+  api GET '/1.0/images?recursion=1'
+  BUILTIN_FP=$(jq -r '.metadata[0].fingerprint // empty' <<<"$API_BODY")
+  [ ${#BUILTIN_FP} = 64 ] || die "no builtin image after launching builtin:busybox: $API_BODY"
+  mkdir -p "$dir"
+  expect_ok "export the builtin image" nest image export "$BUILTIN_FP" "$dir"
+  expect_ok "delete the seed container" nest delete -f streams-seed
+  expect_ok "delete the builtin image" nest image delete "$BUILTIN_FP"
+  BUILTIN_TAR=$(ls "$dir/$BUILTIN_FP".*) || die "no exported builtin image in $dir"
+}
+
+# streams_publish TREE ALIAS FILE...: imports FILE... (a unified tarball, or
+# metadata + rootfs) as ALIAS, adds it to the simplestreams tree TREE with
+# `nest image export-streams` (merging with what TREE holds), deletes it from
+# the store again and prints its fingerprint. Returns 1 (and logs why) on failure.
+streams_publish() {
+  local tree=$1 alias=$2 fp
+  shift 2
+  run nest image import "$@" --alias "$alias"
+  ((RC == 0)) || { log "streams_publish: import $*: $OUT" >&2; return 1; }
+  fp=$(grep -Eo '[0-9a-f]{64}' <<<"$OUT" | head -n1)
+  run nest image export-streams "$tree" "$alias"
+  ((RC == 0)) || { log "streams_publish: export-streams $tree $alias: $OUT" >&2; return 1; }
+  run nest image delete "$fp"
+  ((RC == 0)) || { log "streams_publish: delete $fp: $OUT" >&2; return 1; }
+  echo "$fp"
+}
+
+# streams_hostile_path TREE ALIAS: points every item of the product aliased ALIAS
+# in TREE's images.json at ../../../etc/passwd, outside the tree (a hostile index).
+streams_hostile_path() {
+  local f=$1/streams/v1/images.json
+  jq --arg a "$2" '(.products[] | select(.aliases | split(",") | index($a))
+    | .versions[].items[].path) = "../../../etc/passwd"' "$f" >"$f.tmp" &&
+    mv -f "$f.tmp" "$f" && grep -q '"\.\./\.\./\.\./etc/passwd"' "$f"
+}
+
+# streams_make_image UNIFIED OUT RELEASE KIND [CREATION [MARKER]]: a variant of the
+# unified image tarball UNIFIED (e.g. an export of builtin:busybox) with
+# properties.release = RELEASE and creation_date = CREATION (unix seconds,
+# default: now), so it has a new fingerprint and its own product; with MARKER,
+# rootfs/etc/nest-fixture holds that line. KIND: unified → OUT/unified.tar.gz;
 # squashfs → OUT/meta.tar.gz + OUT/rootfs.squashfs; tar → OUT/meta.tar.gz +
 # OUT/rootfs.tar.xz. Needs root (device nodes), tar, and mksquashfs for squashfs.
 streams_make_image() {
-  local src=$1 out=$2 release=$3 kind=$4 created=${5:-$(date +%s)} x
+  local src=$1 out=$2 release=$3 kind=$4 created=${5:-$(date +%s)} marker=${6:-} x
   x=$(mktemp -d "${W:-/tmp}/streams-image.XXXXXX") || return 1
   mkdir -p "$out" && tar -xf "$src" -C "$x" --numeric-owner || return 1
   sed -i -e "s/^creation_date: .*/creation_date: $created/" \
     -e "s/^  release: .*/  release: $release/" "$x/metadata.yaml" || return 1
   grep -q "^  release: $release\$" "$x/metadata.yaml" || { log "no release in metadata.yaml"; return 1; }
   mkdir -p "$x/templates"
+  if [ -n "$marker" ]; then
+    mkdir -p "$x/rootfs/etc" && echo "$marker" >"$x/rootfs/etc/nest-fixture" || return 1
+  fi
   case $kind in
     unified) tar -C "$x" --numeric-owner -czf "$out/unified.tar.gz" metadata.yaml templates rootfs ;;
     squashfs)

@@ -3,9 +3,7 @@
 # namespaces, hostname, minimal /dev, fresh /proc and /sys.
 . "$(dirname "$0")/lib.sh"
 nest_setup
-read -r ubase usize < <(host_subid "${NEST_SUBUID_FILE:-/etc/subuid}")
-read -r gbase gsize < <(host_subid "${NEST_SUBGID_FILE:-/etc/subgid}")
-[ -n "${ubase:-}" ] && [ -n "${gbase:-}" ] || skip "no root entry with >= 65536 ids in /etc/subuid or /etc/subgid (run scripts/setup.sh)"
+require_root_subids
 log "root subuid: $ubase $usize, subgid: $gbase $gsize"
 launch u1
 
