@@ -23,8 +23,8 @@
 #include "base/unique_fd.h"
 #include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
-#include "daemon/http/websocket.h"
-#include "daemon/http/websocket_impl.h"
+#include "daemon/http/websocket_upgrade.h"
+#include "daemon/http/wire_stream.h"
 
 namespace nest::daemon::http {
 
@@ -249,35 +249,17 @@ void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
     if (request.body_file.empty()) spool.Release();
 
     if (response.is_upgrade()) {
-      if (!request.IsWebSocketUpgrade() || request.Header("Sec-WebSocket-Key").empty()) {
-        bhttp::response<bhttp::string_body> bad{bhttp::status::bad_request, version};
-        bad.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-        bad.set("Sec-Websocket-Version", "13");
-        bad.set("X-Content-Type-Options", "nosniff");
-        bad.body() = "Bad Request\n";
-        bad.keep_alive(keep_alive);
-        bad.prepare_payload();
+      if (!CanAcceptWebSocket(request)) {
+        auto bad = WebSocketRefused(version, keep_alive);
         bhttp::write(sock, bad, ec);
         if (ec || !keep_alive) return;
         continue;
       }
-      bhttp::response<bhttp::empty_body> up{bhttp::status::switching_protocols, 11};
-      up.set(bhttp::field::upgrade, "websocket");
-      up.set(bhttp::field::connection, "Upgrade");
-      up.set(bhttp::field::sec_websocket_accept,
-             WebSocketAcceptKey(request.Header("Sec-WebSocket-Key")));
+      auto up = WebSocketAccepted(request);
       bhttp::write(sock, up, ec);
       if (ec) return;
-      auto impl = std::make_unique<WebSocket::Impl>();
-      impl->fd = fd;
-      impl->pending.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
-      WebSocket ws(std::move(impl));
-      try {
-        response.upgrade()(ws);
-      } catch (const std::exception& e) {
-        base::LogError("websocket handler " + request.path + " threw: " + e.what());
-      }
-      ws.Close();
+      RunWebSocket(response, request.path, MakeFdWireStream(fd),
+                   std::string(static_cast<const char*>(buffer.data().data()), buffer.size()));
       return;
     }
 

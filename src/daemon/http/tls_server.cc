@@ -27,6 +27,8 @@
 #include "base/unique_fd.h"
 #include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
+#include "daemon/http/tls_wire_stream.h"
+#include "daemon/http/websocket_upgrade.h"
 #include "tls/certificate.h"
 
 namespace nest::daemon::http {
@@ -40,7 +42,7 @@ using base::Status;
 
 namespace {
 
-using Stream = beast::ssl_stream<beast::tcp_stream>;
+using Stream = TlsStream;
 
 // Runs one asynchronous operation to completion (or its deadline) on `ioc`.
 template <typename Start>
@@ -385,7 +387,24 @@ void TlsServer::Impl::ServeConnection(Stream& stream, asio::io_context& ioc) {
     Response response = router.Dispatch(request);
     if (request.body_file.empty()) spool.Release();
     if (response.is_upgrade()) {
-      response = Refuse(501, "websockets are not served over HTTPS yet; use the unix socket");
+      tcp_stream.expires_after(std::chrono::seconds(limits.header_seconds));
+      if (!CanAcceptWebSocket(request)) {
+        auto bad = WebSocketRefused(version, keep_alive);
+        ec = Await(ioc, [&](auto h) { bhttp::async_write(stream, bad, h); });
+        if (ec || !keep_alive) break;
+        continue;
+      }
+      auto up = WebSocketAccepted(request);
+      ec = Await(ioc, [&](auto h) { bhttp::async_write(stream, up, h); });
+      if (ec) return;
+      // The websocket may stay open for hours (lxc monitor): no deadline on
+      // reads; the wire bounds each write and drops dead peers.
+      TlsWireLimits wire_limits;
+      wire_limits.write_timeout = std::chrono::seconds(limits.write_seconds);
+      wire_limits.dead_peer = std::chrono::seconds(limits.websocket_dead_peer_seconds);
+      RunWebSocket(response, request.path, MakeTlsWireStream(stream, ioc, wire_limits),
+                   std::string(static_cast<const char*>(buffer.data().data()), buffer.size()));
+      return;
     }
     tcp_stream.expires_after(std::chrono::seconds(limits.write_seconds));
     if (response.is_stream()) {

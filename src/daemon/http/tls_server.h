@@ -18,7 +18,11 @@ struct TlsLimits {
   int header_seconds = 30;     // header read, once started
   int untrusted_body_seconds = 30;
   int trusted_body_seconds = 3600;  // image uploads
-  int write_seconds = 600;          // whole response (image exports)
+  int write_seconds = 600;          // whole response (image exports); one websocket frame
+  // An upgraded (websocket) connection whose peer acknowledges nothing for
+  // this long is dropped (TCP keepalive + TCP_USER_TIMEOUT). Reads have no
+  // deadline: `lxc monitor` may listen silently for hours.
+  int websocket_dead_peer_seconds = 120;
   uint32_t header_bytes = 64 * 1024;
   uint64_t untrusted_body_bytes = 1 << 20;
   uint64_t trusted_body_bytes = 8ull << 30;

@@ -2,10 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "daemon/http/websocket_impl.h"
@@ -43,35 +40,10 @@ base::Status WriteFrameLocked(WebSocket::Impl& impl, uint8_t opcode, std::string
     for (int i = 0; i < 8; ++i) header[2 + i] = static_cast<uint8_t>(n >> (56 - 8 * i));
     header_len = 10;
   }
-  iovec iov[2] = {{header, header_len}, {const_cast<char*>(payload.data()), payload.size()}};
-  size_t total = header_len + payload.size();
-  size_t sent = 0;
-  while (sent < total) {
-    msghdr msg{};
-    iovec cur[2];
-    int cnt = 0;
-    size_t skip = sent;
-    for (auto& v : iov) {
-      if (skip >= v.iov_len) {
-        skip -= v.iov_len;
-        continue;
-      }
-      cur[cnt].iov_base = static_cast<char*>(v.iov_base) + skip;
-      cur[cnt].iov_len = v.iov_len - skip;
-      skip = 0;
-      ++cnt;
-    }
-    msg.msg_iov = cur;
-    msg.msg_iovlen = cnt;
-    ssize_t w = ::sendmsg(impl.fd, &msg, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      impl.closed = true;
-      return base::Error::Unavailable(std::string("websocket write: ") + std::strerror(errno));
-    }
-    sent += static_cast<size_t>(w);
-  }
-  return base::Ok();
+  auto st = impl.wire->WriteAll(std::string_view(reinterpret_cast<const char*>(header), header_len),
+                                payload);
+  if (!st.ok()) impl.closed = true;
+  return st;
 }
 
 base::Status WriteFrame(WebSocket::Impl& impl, uint8_t opcode, std::string_view payload) {
@@ -87,13 +59,12 @@ base::Status ReadExact(WebSocket::Impl& impl, void* dst, size_t n) {
   size_t got = from_pending;
   while (got < n) {
     if (impl.closed) return Closed();
-    ssize_t r = ::recv(impl.fd, out + got, n - got, 0);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
+    auto r = impl.wire->ReadSome(out + got, n - got);
+    if (!r.ok()) {
       impl.closed = true;
       return Closed();
     }
-    got += static_cast<size_t>(r);
+    got += *r;
   }
   return base::Ok();
 }
@@ -155,7 +126,7 @@ base::Result<WebSocket::Message> WebSocket::Read() {
           impl_->close_sent = true;
         }
         impl_->closed = true;
-        ::shutdown(impl_->fd, SHUT_RDWR);
+        impl_->wire->Shutdown();
         return Closed();
       }
       case kOpText:
@@ -191,7 +162,7 @@ void WebSocket::Close() {
   }
   impl_->close_sent = true;
   impl_->closed = true;
-  ::shutdown(impl_->fd, SHUT_RDWR);
+  impl_->wire->Shutdown();
 }
 
 std::string WebSocketAcceptKey(std::string_view client_key) {

@@ -1,19 +1,23 @@
-// Internal to daemon/http: the state behind WebSocket, built by Server.
+// Internal to daemon/http: the state behind WebSocket, built by the unix and
+// HTTPS servers over their WireStream.
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include "daemon/http/websocket.h"
+#include "daemon/http/wire_stream.h"
 
 namespace nest::daemon::http {
 
 struct WebSocket::Impl {
-  // The connection's socket; owned by the server connection, which outlives this.
-  int fd = -1;
-  // Bytes already read from `fd` past the handshake request; only Read() touches it.
+  // The connection (unix socket or TLS); the server connection outlives this.
+  std::unique_ptr<WireStream> wire;
+  // Bytes already read from the connection past the handshake request; only
+  // Read() touches it.
   std::string pending;
 
   std::mutex write_mu;

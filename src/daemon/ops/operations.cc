@@ -370,24 +370,31 @@ void OperationManager::RegisterRoutes(http::Router& router) {
                                       : std::chrono::milliseconds(timeout * 1000));
     return Response::Sync((*op)->ToJson());
   });
-  router.Add("GET", "/1.0/operations/{id}/websocket", [this](Request& r) {
-    auto found = Get(r.params["id"]);
-    if (!found.ok()) return Response::Error(found.error());
-    std::shared_ptr<Operation> op = *found;
-    std::string fd_name = op->MatchSecret(r.Query("secret"));
-    if (fd_name.empty()) {
-      return Response::Error({base::ErrorKind::kForbidden, "Invalid websocket secret"});
-    }
-    Operation::ConnectFn connect;
-    {
-      std::lock_guard lock(op->mu_);
-      connect = op->connect_;
-    }
-    if (!connect) {
-      return Response::Error(Error::Internal("operation " + op->id() + " accepts no websockets"));
-    }
-    return Response::Upgrade([op, fd_name, connect](http::WebSocket& ws) { connect(fd_name, ws); });
-  });
+  // Public as in LXD: the secret is the authorization, so an untrusted client
+  // given one (a peer pulling an image, say) may connect.
+  router.Add(
+      "GET", "/1.0/operations/{id}/websocket",
+      [this](Request& r) {
+        auto found = Get(r.params["id"]);
+        if (!found.ok()) return Response::Error(found.error());
+        std::shared_ptr<Operation> op = *found;
+        std::string fd_name = op->MatchSecret(r.Query("secret"));
+        if (fd_name.empty()) {
+          return Response::Error({base::ErrorKind::kForbidden, "Invalid websocket secret"});
+        }
+        Operation::ConnectFn connect;
+        {
+          std::lock_guard lock(op->mu_);
+          connect = op->connect_;
+        }
+        if (!connect) {
+          return Response::Error(
+              Error::Internal("operation " + op->id() + " accepts no websockets"));
+        }
+        return Response::Upgrade(
+            [op, fd_name, connect](http::WebSocket& ws) { connect(fd_name, ws); });
+      },
+      http::Access::kPublic);
 }
 
 http::Response AsyncResponse(const Operation& op) {
