@@ -157,12 +157,14 @@ base::Result<int> RunDaemon(const Options& options) {
     https->Apply("").ok();
     server.Stop();
   });
-  base::LogInfo("nestd serving on " + ctx.paths.Socket());
+  base::LogInfo("nestd serving on " + ctx.paths.Socket() + " (containers' cgroups under " +
+                ctx.cgroup_prefix + "/)");
   scheduler.Start();
   server.Run();
   scheduler.Stop();
   ::pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  runtime::RemoveIfEmpty(ctx.cgroups, ctx.cgroup_prefix);
   return 0;
 }
 

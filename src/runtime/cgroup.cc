@@ -134,4 +134,9 @@ long long ContainerCgroup::CpuUsage() const {
   return -1;
 }
 
+void RemoveIfEmpty(const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies,
+                   const std::string& rel) {
+  for (const auto& h : hierarchies) (void)::rmdir((h->mount().mount_point + "/" + rel).c_str());
+}
+
 }  // namespace nest::runtime

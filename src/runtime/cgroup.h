@@ -56,6 +56,13 @@ std::unique_ptr<CgroupHierarchy> MakeHierarchy(const HierarchyMount& mount);
 // Every hierarchy of this host, detected once from /proc/self/mountinfo.
 base::Result<std::vector<std::shared_ptr<CgroupHierarchy>>> DetectHierarchies();
 
+// Removes the directory <rel> from every hierarchy where it has no child cgroup
+// left (a plain rmdir: a cgroup still holding containers is kept). nestd's own
+// parent cgroup ("nest", "nest-<hash>") goes this way when nestd stops, so test
+// daemons and stopped ones leave no empty cgroups behind.
+void RemoveIfEmpty(const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies,
+                   const std::string& rel);
+
 // The cgroup named `rel` (e.g. "nest/c1") in every hierarchy.
 class ContainerCgroup {
  public:

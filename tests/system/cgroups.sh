@@ -80,4 +80,15 @@ cpu=$(jq -r .metadata.cpu.usage <<<"$API_BODY")
 mem=$(jq -r .metadata.memory.usage <<<"$API_BODY")
 check "state: cpu usage counted by the container's cgroup ($cpu ns)" test "${cpu:-0}" -gt 0
 check "state: memory usage counted by the container's cgroup ($mem B)" test "${mem:-0}" -gt 0
+
+# nestd's own parent cgroup (the directory above g1's) goes when nestd stops with
+# no container running: stopped daemons leave no empty cgroups on the host.
+parents=()
+for d in "${cgs2[@]}"; do parents+=("$(dirname "$d")"); done
+expect_ok "delete g1" nest delete -f g1
+stop_nestd
+left=
+for d in "${parents[@]}"; do [ -d "$d" ] && left+=" $d"; done
+if [ -z "$left" ]; then ok "nestd's parent cgroups removed when it stopped"; else bad "left:$left"; fi
+start_nestd || die "nestd did not start again"
 finish

@@ -193,6 +193,13 @@ nest_cleanup() {
   for p in $(our_pids nest-monitor); do
     for c in $(descendants "$p") "$p"; do kill -KILL "$c" 2>/dev/null; done
   done
+  # Cgroups of containers whose monitor had to be killed above (nestd logs its
+  # prefix at start): deepest first, plain rmdir (a busy one stays).
+  local prefix
+  prefix=$(sed -n 's/.*cgroups under \(nest[-0-9a-f]*\)\/).*/\1/p' "$W/nestd.out" 2>/dev/null | tail -1)
+  if [ -n "$prefix" ]; then
+    find /sys/fs/cgroup/*/"$prefix" -depth -type d -exec rmdir {} + 2>/dev/null
+  fi
   # Lazy-unmount anything left under the test dir, deepest first.
   awk -v w="$W/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null; done
