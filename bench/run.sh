@@ -155,7 +155,7 @@ hyperfine --style basic -N --warmup "$WARMUP" --runs "$RUNS" \
   --export-json "$RES/bench.json" --export-markdown "$RES/bench.md" "${cmds[@]}" | tee "$RES/bench.txt"
 
 # --- memory --------------------------------------------------------------------
-kb() { awk -v k="$2:" '$1 == k {print $2}' "$1" 2>/dev/null; }
+kb() { awk -v k="$2:" '$1 == k {print $2}' "$1" 2>/dev/null || true; } # a vanished pid: empty
 mem_report() {
   say "memory"
   for c in m1 m2 m3 m4 m5; do q "$N" delete -f "$c"; "$N" launch builtin:busybox "$c" >/dev/null; done
@@ -168,6 +168,7 @@ mem_report() {
   local sum=0 n=0 p pss
   for p in $(pgrep -x nest-monitor); do
     pss=$(kb "/proc/$p/smaps_rollup" Pss)
+    [ -n "$pss" ] || continue # gone, or a zombie: nothing mapped
     printf '%-36s RSS %8s kB  PSS %8s kB\n' "nest-monitor $p" "$(kb "/proc/$p/status" VmRSS)" "$pss"
     sum=$((sum + pss)); n=$((n + 1))
   done
