@@ -161,7 +161,9 @@ mem_report() {
   for c in m1 m2 m3 m4 m5; do q "$N" delete -f "$c"; "$N" launch builtin:busybox "$c" >/dev/null; done
   sleep 5
   local np
-  np=$(for p in $(pgrep -x nestd); do tr '\0' '\n' <"/proc/$p/environ" | grep -qx "NEST_DIR=$NEST_DIR" && echo "$p"; done | head -n1)
+  np=$(for p in $(pgrep -x nestd); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "NEST_DIR=$NEST_DIR" && echo "$p"
+  done | head -n1 || true) # other daemons' last test is false: not an error
   [ -z "$np" ] && np=$(pgrep -x nestd | head -n1)
   NESTD_RSS=$(kb "/proc/$np/status" VmRSS)
   printf '%-36s RSS %8s kB  PSS %8s kB\n' "nestd (pid $np)" "$NESTD_RSS" "$(kb "/proc/$np/smaps_rollup" Pss)"
