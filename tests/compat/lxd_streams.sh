@@ -107,6 +107,23 @@ expect_eq "LXD's two files add up to the fingerprint" "$FP_SQ" \
 expect_match "LXD downloaded from our server" 'GET /images/busybox/squashed/amd64/default/[0-9_]+/rootfs.squashfs 200' \
   "$(streams_requests)"
 
+# The other way round: what LXD exports (`lxc image export`) imports into nest
+# with the same fingerprint, unified (bb) and split with a squashfs rootfs (bbsq).
+for pair in "bb:$FP_BB" "bbsq:$FP_SQ"; do
+  a=${pair%%:*} fp=${pair#*:}
+  mkdir -p "$W/from-lxd/$a"
+  expect_ok "lxc image export $a" L image export "$fp" "$W/from-lxd/$a/"
+  expect_ok "nest image delete $a (to import LXD's copy)" nest image delete "$a"
+  mapfile -t parts < <(ls "$W/from-lxd/$a/" | sort -r) # meta-<fp>… before <fp>.squashfs
+  files=()
+  for f in "${parts[@]}"; do files+=("$W/from-lxd/$a/$f"); done
+  expect_ok "nest image import of LXD's export of $a (${parts[*]})" \
+    nest image import "${files[@]}" --alias "lxd-$a"
+  api GET "/1.0/images/aliases/lxd-$a"
+  expect_eq "LXD's export of $a has the same fingerprint in nest" "$fp" \
+    "$(jq -r .metadata.target <<<"$API_BODY")"
+done
+
 # A corrupted file is refused by LXD (it checks the sha256 the tree gives).
 expect_ok "lxc image delete bb" L image delete "$FP_BB"
 streams_fault corrupt '*/lxd_combined.tar.gz'
