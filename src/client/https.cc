@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api/certificate.h"
+#include "core/url.h"
 #include "tls/certificate.h"
 
 namespace nest::client {
@@ -41,32 +42,21 @@ beast::error_code Await(asio::io_context& ioc, Start&& start) {
   return result;
 }
 
-struct Url {
-  std::string host;
-  std::string port = "8443";
-};
-
-Result<Url> ParseUrl(const std::string& url) {
-  std::string rest = url;
-  if (rest.rfind("https://", 0) == 0) {
-    rest = rest.substr(8);
-  } else if (rest.find("://") != std::string::npos) {
+// A remote server's address, as `nest remote add` takes it: https://host[:port]
+// or host[:port], on LXD's port 8443 when none is given.
+Result<core::Url> ParseRemoteUrl(const std::string& url) {
+  bool has_scheme = url.find("://") != std::string::npos;
+  auto parsed = core::ParseUrl(has_scheme ? url : "https://" + url);
+  if (!parsed) {
+    std::string why = parsed.error().message();
+    if (size_t colon = why.find("\": "); colon != std::string::npos) why = why.substr(colon + 3);
+    return Error::Invalid("invalid remote URL \"" + url + "\": " + why);
+  }
+  if (parsed->scheme != "https") {
     return Error::Invalid("invalid remote URL \"" + url + "\": only https:// is supported");
   }
-  rest = rest.substr(0, rest.find('/'));
-  Url out;
-  if (!rest.empty() && rest[0] == '[') {
-    size_t close = rest.find(']');
-    if (close == std::string::npos) return Error::Invalid("invalid remote URL \"" + url + "\"");
-    out.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size() && rest[close + 1] == ':') out.port = rest.substr(close + 2);
-  } else {
-    size_t colon = rest.rfind(':');
-    out.host = rest.substr(0, colon);
-    if (colon != std::string::npos) out.port = rest.substr(colon + 1);
-  }
-  if (out.host.empty()) return Error::Invalid("invalid remote URL \"" + url + "\": no host");
-  return out;
+  if (!parsed->port_given) parsed->port = "8443";
+  return parsed;
 }
 
 // A connected, handshaken stream; *peer_der is the server's certificate.
@@ -79,7 +69,7 @@ struct Session {
 
 Result<std::unique_ptr<Session>> Open(const std::string& url, const tls::Identity& client,
                                       int timeout_seconds) {
-  Url u = TRY(ParseUrl(url));
+  core::Url u = TRY(ParseRemoteUrl(url));
   auto s = std::make_unique<Session>();
   boost::system::error_code ec;
   s->ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -164,7 +154,7 @@ Result<HttpResult> HttpsRequest(const HttpsRemote& remote, const std::string& me
                                               pinned);
     }
   }
-  Url u = TRY(ParseUrl(remote.url));
+  core::Url u = TRY(ParseRemoteUrl(remote.url));
   bhttp::request<bhttp::string_body> req;
   req.method_string(method);
   req.target(path);

@@ -62,6 +62,7 @@ base::Result<Url> ParseUrl(std::string_view text) {
       return bad("bad character in the host");
     }
   }
+  u.port_given = !port.empty();
   if (port.empty()) port = u.scheme == "https" ? "443" : "80";
   if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
       std::stoi(port) == 0 || std::stoi(port) > 65535) {

@@ -9,10 +9,11 @@
 namespace nest::core {
 
 struct Url {
-  std::string scheme;  // "http", "https" or "unix"
-  std::string host;    // http(s): host name or address (IPv6 without brackets)
-  std::string port;    // http(s): explicit or the scheme's default
-  std::string path;    // http(s): the path and query, "/" at least; unix: the socket path
+  std::string scheme;       // "http", "https" or "unix"
+  std::string host;         // http(s): host name or address (IPv6 without brackets)
+  std::string port;         // http(s): explicit or the scheme's default
+  bool port_given = false;  // the text named the port
+  std::string path;         // http(s): the path and query, "/" at least; unix: the socket path
 
   // scheme://host[:port] (http/https), unix://path.
   std::string Origin() const;

@@ -40,4 +40,14 @@ TEST(Url, Joins) {
 }
 
 }  // namespace
+TEST(ParseUrl, SaysWhetherThePortWasGiven) {
+  auto given = ParseUrl("https://h:8443/x");
+  ASSERT_TRUE(given.ok());
+  EXPECT_TRUE(given->port_given);
+  auto implied = ParseUrl("https://h/x");
+  ASSERT_TRUE(implied.ok());
+  EXPECT_FALSE(implied->port_given);
+  EXPECT_EQ(implied->port, "443");
+}
+
 }  // namespace nest::core
