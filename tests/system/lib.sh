@@ -198,7 +198,12 @@ nest_cleanup() {
   local prefix
   prefix=$(sed -n 's/.*cgroups under \(nest[-0-9a-f]*\)\/).*/\1/p' "$W/nestd.out" 2>/dev/null | tail -1)
   if [ -n "$prefix" ]; then
-    find /sys/fs/cgroup/*/"$prefix" -depth -type d -exec rmdir {} + 2>/dev/null
+    local try
+    for try in $(seq 1 20); do # the killed processes take a moment to leave
+      find /sys/fs/cgroup/*/"$prefix" -depth -type d -exec rmdir {} + 2>/dev/null
+      compgen -G "/sys/fs/cgroup/*/$prefix" >/dev/null || break
+      sleep 0.1
+    done
   fi
   # Lazy-unmount anything left under the test dir, deepest first.
   awk -v w="$W/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
