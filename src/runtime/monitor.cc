@@ -186,7 +186,7 @@ Status Monitor::Start() {
   socks.b.reset();
   revert.Add([this] { KillInit(); });
 
-  // The child builds its root (ContainerSyncStep order) while this process makes
+  // The child builds its root (the sync steps of container_setup.h) while this process makes
   // its cgroups: on two cores that overlap is most of the cgroup cost.
   if (!plan_.privileged) TRY(WriteIdMaps());
   char step = kSyncIdsMapped;
