@@ -301,7 +301,8 @@ TEST(ExecTest, StdinNullSendsEndAtOnceAndFailureKeepsReturn) {
 }
 
 TEST(ExecTest, InteractiveEchoesAndForwardsSignals) {
-  // Only Exec's loop thread (which unblocks everything) may take SIGUSR1.
+  // Only the thread running Exec (which unblocks the signals it forwards while
+  // it runs) may take SIGUSR1; the fake server's threads inherit the block.
   sigset_t usr1, saved;
   sigemptyset(&usr1);
   sigaddset(&usr1, SIGUSR1);

@@ -54,6 +54,35 @@ ErrorKind KindForStatus(int code) {
   }
 }
 
+struct PendingRequest::Impl {
+  asio::io_context ioc;
+  asio::local::stream_protocol::socket sock{ioc};
+  std::string what;  // "GET /1.0/..." for error messages
+};
+
+PendingRequest::PendingRequest(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PendingRequest::PendingRequest(PendingRequest&&) noexcept = default;
+PendingRequest& PendingRequest::operator=(PendingRequest&&) noexcept = default;
+PendingRequest::~PendingRequest() = default;
+
+int PendingRequest::fd() const { return impl_->sock.native_handle(); }
+
+Result<Response> PendingRequest::Receive() {
+  boost::system::error_code ec;
+  boost::beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);
+  http::read(impl_->sock, buffer, parser, ec);
+  if (ec) return Error::Internal(impl_->what + ": reading response: " + ec.message());
+  auto& res = parser.get();
+  std::string etag;
+  if (auto it = res.find(http::field::etag); it != res.end()) etag = std::string(it->value());
+  Response decoded =
+      TRY(Connection::DecodeBody(static_cast<int>(res.result_int()), res.body(), impl_->what));
+  decoded.etag = std::move(etag);
+  return decoded;
+}
+
 Result<Response> Connection::Do(std::string_view method, std::string_view path, const json& body,
                                 const Headers& headers) {
   if (has_remote_) {
@@ -64,8 +93,14 @@ Result<Response> Connection::Do(std::string_view method, std::string_view path, 
     decoded.etag = r.etag;
     return decoded;
   }
-  asio::io_context ioc;
-  asio::local::stream_protocol::socket sock(ioc);
+  return TRY(Send(method, path, body, headers)).Receive();
+}
+
+Result<PendingRequest> Connection::Send(std::string_view method, std::string_view path,
+                                        const json& body, const Headers& headers) {
+  if (has_remote_) return Error::Internal("Connection::Send: not over HTTPS");
+  auto impl = std::make_unique<PendingRequest::Impl>();
+  auto& sock = impl->sock;
   boost::system::error_code ec;
   sock.connect(asio::local::stream_protocol::endpoint(socket_path_), ec);
   if (ec) {
@@ -86,25 +121,10 @@ Result<Response> Connection::Do(std::string_view method, std::string_view path, 
   }
   req.prepare_payload();
 
-  std::string what = std::string(method) + " " + std::string(path);
+  impl->what = std::string(method) + " " + std::string(path);
   http::write(sock, req, ec);
-  if (ec) return Error::Internal(what + ": sending request: " + ec.message());
-
-  boost::beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::none);
-  http::read(sock, buffer, parser, ec);
-  if (ec) return Error::Internal(what + ": reading response: " + ec.message());
-  auto& res = parser.get();
-
-  Response out;
-  out.http_status = static_cast<int>(res.result_int());
-  if (auto it = res.find(http::field::etag); it != res.end()) out.etag = std::string(it->value());
-
-  std::string etag = std::move(out.etag);
-  Response decoded = TRY(DecodeBody(out.http_status, res.body(), what));
-  decoded.etag = std::move(etag);
-  return decoded;
+  if (ec) return Error::Internal(impl->what + ": sending request: " + ec.message());
+  return PendingRequest(std::move(impl));
 }
 
 Result<Response> Connection::DecodeBody(int http_status, std::string_view body,

@@ -1,6 +1,7 @@
 // Connection: synchronous HTTP requests to nestd's LXD 1.0 REST API over its unix socket.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -21,6 +22,26 @@ struct Response {
   nlohmann::json metadata;  // the envelope's metadata (payload or Operation)
   std::string etag;         // the ETag header, quotes included, if any
   std::string operation;    // the envelope's "operation" URL, if any
+};
+
+// A request sent on a connection of its own, its response read later (see
+// Connection::Send). Move-only.
+class PendingRequest {
+ public:
+  struct Impl;
+  explicit PendingRequest(std::unique_ptr<Impl> impl);
+  PendingRequest(PendingRequest&&) noexcept;
+  PendingRequest& operator=(PendingRequest&&) noexcept;
+  ~PendingRequest();
+
+  // The connection's descriptor: readable once the response starts to arrive.
+  int fd() const;
+  // Reads the whole response (blocking) and decodes it, with the errors of
+  // Connection::Do. Call once.
+  base::Result<Response> Receive();
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 // The socket path nestd listens on: $NEST_SOCKET, else $NEST_DIR/unix.socket,
@@ -56,6 +77,13 @@ class Connection {
   // Sends `method path` with `body` (omitted when null) and returns the envelope.
   base::Result<Response> Do(std::string_view method, std::string_view path,
                             const nlohmann::json& body = nullptr, const Headers& headers = {});
+
+  // The first half of Do, over the unix socket only: connects and sends the
+  // request; the caller reads the response when it likes (e.g. when fd()
+  // polls readable). Errors: kUnavailable, or kInternal when sending fails.
+  base::Result<PendingRequest> Send(std::string_view method, std::string_view path,
+                                    const nlohmann::json& body = nullptr,
+                                    const Headers& headers = {});
 
   // Return the envelope's metadata: the payload of a sync response, the Operation
   // of an async one. Get stores the ETag in *etag when given.

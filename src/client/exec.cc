@@ -7,13 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <csignal>
-#include <future>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "client/operations.h"
 #include "client/websocket.h"
@@ -55,68 +52,28 @@ class RawTerminal {
   bool active_ = false;
 };
 
-// Blocks signals in the calling thread (and threads it starts) for its lifetime.
-class SignalBlock {
+const std::vector<int> kForwardedSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+// Unblocks signals in the calling thread for its lifetime: the loop that
+// forwards them runs on this thread, so a caller's blocked signal would
+// otherwise stay pending, and kill the process once the loop is gone.
+class SignalUnblock {
  public:
-  explicit SignalBlock(const std::vector<int>& signals) {
+  explicit SignalUnblock(const std::vector<int>& signals) {
     sigset_t set;
     sigemptyset(&set);
     for (int s : signals) sigaddset(&set, s);
-    active_ = pthread_sigmask(SIG_BLOCK, &set, &saved_) == 0;
+    active_ = pthread_sigmask(SIG_UNBLOCK, &set, &saved_) == 0;
   }
-  ~SignalBlock() {
+  ~SignalUnblock() {
     if (active_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
   }
-  SignalBlock(const SignalBlock&) = delete;
-  SignalBlock& operator=(const SignalBlock&) = delete;
+  SignalUnblock(const SignalUnblock&) = delete;
+  SignalUnblock& operator=(const SignalUnblock&) = delete;
 
  private:
   sigset_t saved_;
   bool active_ = false;
-};
-
-const std::vector<int> kForwardedSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
-// Where the stdin thread sends what it reads; detached from the websocket when
-// the exec ends, since that thread may stay blocked in read() until exit.
-struct StdinSink {
-  std::mutex mu;
-  std::shared_ptr<WebSocket> ws;
-  bool send_end = true;
-};
-
-void PumpStdin(int fd, std::shared_ptr<StdinSink> sink) {
-  char buf[64 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    std::lock_guard lock(sink->mu);
-    if (!sink->ws) return;
-    if (n <= 0) {
-      if (sink->send_end) sink->ws->SendEnd();
-      return;
-    }
-    sink->ws->SendBinary(std::string(buf, static_cast<size_t>(n)));
-  }
-}
-
-// Counts the output streams still open.
-class Countdown {
- public:
-  explicit Countdown(int n) : n_(n) {}
-  void Done() {
-    std::lock_guard lock(mu_);
-    if (--n_ <= 0) cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return n_ <= 0; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int n_;
 };
 
 json ResizeMessage(int fd) {
@@ -156,8 +113,13 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
     return it != fds.end() && it->is_string() ? it->get<std::string>() : "";
   };
 
+  // Everything below runs on this thread: the websockets, stdin, the signals
+  // and the final state are callbacks of one loop (no thread to start).
+  std::vector<int> forwarded = kForwardedSignals;
+  if (options.interactive) forwarded.push_back(SIGWINCH);
+  std::optional<SignalUnblock> unblocked;  // outlives the loop's signal handlers
+  if (options.forward_signals) unblocked.emplace(forwarded);
   EventLoop loop;
-  loop.Start();
   std::vector<std::string> keys, targets;
   for (const char* key : {"control", "0", "1", "2"}) {
     std::string s = secret(key);
@@ -179,17 +141,24 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
 
   // The final state (exit code) is asked for at once, on a connection of its
   // own: it arrives as the output ends instead of one round trip later.
-  std::future<Result<json>> final_state =
-      std::async(std::launch::async, [&conn, id] { return WaitOperationFinal(conn, id); });
+  std::string wait_target = "/1.0/operations/" + id + "/wait?timeout=-1";
+  PendingRequest wait = TRY_CTX(conn.Send("GET", wait_target), "waiting for operation " + id);
+  std::optional<Result<json>> done;
+  loop.WhenReadable(wait.fd(), [&] {
+    Result<Response> r = wait.Receive();
+    if (r.ok()) {
+      done.emplace(std::move(r->metadata));
+    } else {
+      base::Error e = std::move(r).error();
+      e.Context("waiting for operation " + id);
+      done.emplace(std::move(e));
+    }
+  });
 
   std::optional<RawTerminal> raw;
   if (options.interactive && ::isatty(io.in)) raw.emplace(io.in);
 
-  std::optional<SignalBlock> blocked;
   if (options.forward_signals && control) {
-    std::vector<int> signals = kForwardedSignals;
-    signals.push_back(SIGWINCH);
-    blocked.emplace(signals);
     loop.OnSignals(kForwardedSignals, [control](int signo) {
       control->SendText(json{{"command", "signal"}, {"signal", signo}}.dump());
     });
@@ -209,35 +178,41 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
     if (auto s = stream("1")) outputs.emplace_back(s, io.out);
     if (auto s = stream("2")) outputs.emplace_back(s, io.err);
   }
-  Countdown open_outputs(static_cast<int>(outputs.size()));
+  size_t open_outputs = outputs.size();
   for (auto& [ws, fd] : outputs) {
     int out_fd = fd;
     ws->StartReading([out_fd](std::string_view data) { WriteAll(out_fd, data); },
-                     [&open_outputs] { open_outputs.Done(); });
+                     [&open_outputs] { --open_outputs; });
   }
   if (control) control->StartReading([](std::string_view) {}, [] {});
 
-  auto sink = std::make_shared<StdinSink>();
-  sink->send_end = !options.interactive;
+  // stdin: read when it polls readable (a terminal, a pipe), or at once when
+  // it cannot be polled (a file, /dev/null: reading never blocks).
+  std::function<void()> pump;
   if (options.stdin_null) {
     if (!options.interactive) in->SendEnd();
   } else {
-    sink->ws = in;
-    std::thread(PumpStdin, io.in, sink).detach();
+    pump = [&] {
+      char buf[64 * 1024];
+      ssize_t n;
+      while ((n = ::read(io.in, buf, sizeof(buf))) < 0 && errno == EINTR) {
+      }
+      if (n <= 0) {
+        if (!options.interactive) in->SendEnd();
+        return;
+      }
+      in->SendBinary(std::string(buf, static_cast<size_t>(n)));
+      loop.WhenReadable(io.in, pump);
+    };
+    loop.WhenReadable(io.in, pump);
   }
-
-  open_outputs.Wait();
-  Result<json> done = final_state.get();
-  {
-    std::lock_guard lock(sink->mu);
-    sink->ws.reset();
-  }
-  loop.Stop();
+  loop.RunUntil([&] { return open_outputs == 0 && done.has_value(); });
   raw.reset();
-  if (!done.ok()) return std::move(done).error();
+  if (!done) return Error::Internal("exec: the event loop ended before the command");
+  if (!done->ok()) return std::move(*done).error();
 
   ExecOutcome outcome;
-  const json& final_op = *done;
+  const json& final_op = **done;
   if (auto md = final_op.find("metadata"); md != final_op.end() && md->is_object()) {
     if (auto r = md->find("return"); r != md->end() && r->is_number_integer()) {
       outcome.return_code = r->get<int>();

@@ -1,11 +1,14 @@
 #include "client/websocket.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -52,12 +55,44 @@ void EventLoop::Start() {
 }
 
 void EventLoop::Stop() {
-  if (!impl_->thread.joinable()) return;
-  impl_->work.reset();
-  impl_->ioc.stop();
-  impl_->thread.join();
-  impl_->signal_sets.clear();
+  if (impl_->thread.joinable()) {
+    impl_->work.reset();
+    impl_->ioc.stop();
+    impl_->thread.join();
+  }
+  impl_->signal_sets.clear();  // restores the signals' previous actions
 }
+
+void EventLoop::RunUntil(const std::function<bool()>& done) {
+  while (!done()) {
+    if (impl_->ioc.stopped()) impl_->ioc.restart();
+    if (impl_->ioc.run_one() == 0) return;  // nothing left that could make it true
+  }
+}
+
+bool EventLoop::WhenReadable(int fd, std::function<void()> ready) {
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) return false;
+  auto desc = std::make_shared<asio::posix::stream_descriptor>(impl_->ioc);
+  boost::system::error_code ec;
+  desc->assign(copy, ec);
+  if (ec) {
+    ::close(copy);
+    return false;
+  }
+  // A descriptor epoll refuses (EPERM: a file, /dev/null) is accepted by asio
+  // and fails its first wait at once: `ready` runs then, and reading it will
+  // not block.
+  desc->async_wait(asio::posix::stream_descriptor::wait_read,
+                   [desc, ready = std::move(ready)](const boost::system::error_code&) {
+                     boost::system::error_code ignored;
+                     desc->close(ignored);
+                     ready();
+                   });
+  return desc->is_open();
+}
+
+void EventLoop::Post(std::function<void()> fn) { asio::post(impl_->ioc, std::move(fn)); }
 
 namespace {
 
@@ -198,9 +233,12 @@ Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
                                });
     });
   }
-  {
+  if (loop.impl()->thread.joinable()) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return pending == 0; });
+  } else {
+    loop.RunUntil([&] { return pending == 0; });
+    if (pending != 0) return Error::Internal("websocket handshakes: the event loop stopped");
   }
   std::vector<std::shared_ptr<WebSocket>> out;
   for (size_t i = 0; i < impls.size(); ++i) {

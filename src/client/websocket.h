@@ -1,6 +1,6 @@
 // WebSocket: a client websocket to nestd over its unix socket (operation
 // websockets: GET /1.0/operations/<id>/websocket?secret=<s>), driven by an
-// EventLoop thread. LXD framing: binary messages carry data, an empty text
+// EventLoop. LXD framing: binary messages carry data, an empty text
 // message marks the end of a stream.
 #pragma once
 
@@ -14,8 +14,10 @@
 
 namespace nest::client {
 
-// One background thread running the callbacks of its WebSockets and signal
-// handlers. Every callback runs on that thread. Start/Stop from one thread.
+// Runs the callbacks of its WebSockets, descriptor watches and signal handlers,
+// either on a background thread (Start/Stop, from one thread) or on the
+// caller's own (RunUntil; never Start()ed). Every callback runs on the thread
+// that runs the loop.
 class EventLoop {
  public:
   EventLoop();
@@ -26,12 +28,21 @@ class EventLoop {
   void Start();
   // Stops the thread and joins it; pending callbacks are dropped.
   void Stop();
+  // Without Start(): runs the loop on this thread until `done()` (checked after
+  // each callback) is true, or nothing is left to wait for.
+  void RunUntil(const std::function<bool()>& done);
 
   // Calls `handler(signo)` on the loop thread for each of `signals` received
-  // while the loop lives (replacing their default action). The loop thread
-  // unblocks all signals; callers should block these in their other threads so
-  // that delivery cannot interrupt their system calls (EINTR).
+  // while the loop lives (replacing their default action). A Start()ed loop's
+  // thread unblocks all signals; callers should block these in their other
+  // threads so that delivery cannot interrupt their system calls (EINTR).
   void OnSignals(const std::vector<int>& signals, std::function<void(int)> handler);
+  // Calls `ready()` once, on the loop, when `fd` polls readable, or at once
+  // when it cannot be polled (a regular file, /dev/null: reading those never
+  // blocks). `fd` stays the caller's. False if it could not be watched.
+  bool WhenReadable(int fd, std::function<void()> ready);
+  // Calls `fn()` on the loop.
+  void Post(std::function<void()> fn);
 
   struct Impl;
   std::shared_ptr<Impl> impl() const { return impl_; }
@@ -49,8 +60,9 @@ class WebSocket {
                                                           const std::string& socket_path,
                                                           const std::string& target);
   // Connects to every target with the handshakes in flight together (one round
-  // trip for all instead of one each); the loop must be running. All or nothing:
-  // the first failure, with the errors of Connect.
+  // trip for all instead of one each); a loop that was not Start()ed is run on
+  // this thread until they are done. All or nothing: the first failure, with
+  // the errors of Connect.
   static base::Result<std::vector<std::shared_ptr<WebSocket>>> ConnectAll(
       EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets);
 

@@ -32,6 +32,23 @@ void SetWindowSize(int fd, int width, int height) {
 
 }  // namespace
 
+ExecSession::ExecSession(runtime::ExecSpec spec, bool streams, bool interactive, int width,
+                         int height)
+    : spec_(std::move(spec)),
+      streams_(streams),
+      interactive_(interactive && streams),
+      width_(width),
+      height_(height) {
+  if (!streams_) return;
+  if (auto gate = sys::Pipe(O_CLOEXEC)) {
+    gate_read_ = std::move(gate->read);
+    gate_write_ = std::move(gate->write);
+    spec_.start_gate = gate_read_.get();
+    spec_.gate_timeout_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout).count());
+  }
+}
+
 std::vector<std::string> ExecSession::Required() const {
   if (!streams_) return {};
   if (interactive_) return {"0", "control"};
@@ -43,6 +60,12 @@ void ExecSession::OnConnect(const std::string& fd_name, http::WebSocket& ws) {
     std::lock_guard lock(mu_);
     if (finished_ || sockets_.count(fd_name)) return;
     sockets_[fd_name] = &ws;
+    bool all = true;
+    for (const auto& n : Required()) all = all && sockets_.count(n) > 0;
+    if (all && gate_write_) {
+      (void)sys::WriteFd(gate_write_.get(), "g");  // the command may exec now
+      gate_write_.reset();
+    }
   }
   cv_.notify_all();
   if (fd_name == "0") {
@@ -185,22 +208,17 @@ void ExecSession::Finish() {
 }
 
 base::Status ExecSession::Run(ops::Operation& op) {
-  {
-    std::unique_lock lock(mu_);
-    bool all = cv_.wait_for(lock, kConnectTimeout, [this] {
-      for (const auto& n : Required()) {
-        if (!sockets_.count(n)) return false;
-      }
-      return true;
-    });
-    if (!all) {
-      lock.unlock();
-      Finish();
-      return base::Error::Invalid("timed out waiting for the exec websockets to connect");
-    }
+  // Spawn returns once the command has exec'd: with streams, after the last
+  // websocket connected and opened its start gate.
+  if (streams_ && !gate_read_) {
+    Finish();
+    return base::Error::Internal("exec: cannot create the command's start gate");
   }
   if (auto s = Spawn(); !s) {
     Finish();
+    if (s.error().kind() == base::ErrorKind::kConflict && streams_) {
+      return base::Error::Invalid("timed out waiting for the exec websockets to connect");
+    }
     return s;
   }
   PumpOutput();

@@ -23,18 +23,14 @@ namespace nest::daemon {
 class ExecSession : public std::enable_shared_from_this<ExecSession> {
  public:
   // streams false: no websockets; stdin is empty and output is discarded.
-  ExecSession(runtime::ExecSpec spec, bool streams, bool interactive, int width, int height)
-      : spec_(std::move(spec)),
-        streams_(streams),
-        interactive_(interactive && streams),
-        width_(width),
-        height_(height) {}
+  ExecSession(runtime::ExecSpec spec, bool streams, bool interactive, int width, int height);
 
   // The websocket names the client must connect before the command starts.
   std::vector<std::string> Required() const;
   // Called on a client's connection thread; returns when the session is over.
   void OnConnect(const std::string& fd_name, http::WebSocket& ws);
-  // The operation body: waits for the websockets (10 s), runs the command,
+  // The operation body: makes the command ready inside the container while
+  // the websockets connect, starts it once they all have (10 s at most),
   // streams its output, and records "return" in the operation metadata.
   base::Status Run(ops::Operation& op);
 
@@ -56,8 +52,10 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   std::map<std::string, http::WebSocket*> sockets_;  // protected by mu_
   bool started_ = false;                             // protected by mu_
   bool finished_ = false;                            // protected by mu_
-  base::UniqueFd stdin_;   // our end of the command's stdin (or the pty master)
-  base::UniqueFd stdout_;  // our ends of its output
+  base::UniqueFd gate_read_;                         // the command's start gate (runtime::ExecSpec)
+  base::UniqueFd gate_write_;  // protected by mu_; reset once the gate is opened
+  base::UniqueFd stdin_;       // our end of the command's stdin (or the pty master)
+  base::UniqueFd stdout_;      // our ends of its output
   base::UniqueFd stderr_;
   std::unique_ptr<runtime::ExecProcess> process_;
 };

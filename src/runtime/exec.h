@@ -26,6 +26,13 @@ struct ExecSpec {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
+  // Optional start gate: the read end of a pipe. The command is made ready
+  // inside the container (cgroups, namespaces, ids, descriptors), then waits for
+  // one byte on it before it execs; EOF or `gate_timeout_ms` without a byte and
+  // it exits unrun (SpawnExec then fails with kConflict). This lets the
+  // caller's own wait (for its clients' streams) overlap the setup.
+  int start_gate = -1;
+  int gate_timeout_ms = 10000;
 };
 
 struct ExecExit {
@@ -60,9 +67,11 @@ class ExecProcess {
 // Safe to call from a multi-threaded process. The helper that joins the
 // container's cgroups and namespaces and the command itself are created
 // vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn does): nothing of the
-// caller's memory is copied, so the cost does not grow with the daemon's size.
-// Both make only raw system calls. Errors: the init is gone (kNotFound),
-// clone/setns failed.
+// caller's memory is copied, so the cost does not grow with the daemon's size;
+// the calling thread is suspended until the command has exec'd. Both children
+// make only system calls. Makes the calling process non-dumpable (see exec.cc).
+// Errors: the init is gone (kNotFound), the start gate was not opened
+// (kConflict), clone/setns failed.
 base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec);
 
 }  // namespace nest::runtime

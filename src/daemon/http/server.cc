@@ -12,8 +12,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -57,10 +59,18 @@ bool Answers(const sockaddr_un& addr) {
 
 }  // namespace
 
+// Connection workers: an accepted connection is queued for a waiting worker; a
+// thread is started only when fewer workers wait than connections are queued.
+// Reusing warm threads (and each one's io_context) saves a thread start, with
+// its page faults, on every request: an `exec` makes six connections.
+constexpr int kMaxIdleWorkers = 4;
+constexpr auto kWorkerIdleExit = std::chrono::seconds(30);
+
 struct Server::Impl {
   explicit Impl(Router& r) : router(r) {}
 
-  void Serve(int fd);
+  void Worker();
+  void Serve(asio::io_context& ioc, int fd);
   void ServeConnection(asio::local::stream_protocol::socket& sock);
 
   Router& router;
@@ -72,9 +82,12 @@ struct Server::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::set<int> conns;    // protected by mu; open connection fds
-  int live_threads = 0;   // protected by mu
-  bool stopping = false;  // protected by mu
+  std::condition_variable work_cv;
+  std::set<int> conns;     // protected by mu; open connection fds
+  std::deque<int> queued;  // protected by mu; accepted, not yet taken by a worker
+  int waiting = 0;         // protected by mu; workers waiting for a connection
+  int live_threads = 0;    // protected by mu
+  bool stopping = false;   // protected by mu
 };
 
 Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
@@ -145,9 +158,14 @@ void Server::Run() {
         break;
       }
       impl.conns.insert(cfd);
+      impl.queued.push_back(cfd);
+      if (static_cast<int>(impl.queued.size()) <= impl.waiting) {
+        impl.work_cv.notify_one();
+        continue;
+      }
       ++impl.live_threads;
     }
-    std::thread([&impl, cfd] { impl.Serve(cfd); }).detach();
+    std::thread([&impl] { impl.Worker(); }).detach();
   }
   std::unique_lock lock(impl.mu);
   impl.cv.wait(lock, [&] { return impl.live_threads == 0; });
@@ -163,12 +181,31 @@ void Server::Stop() {
     (void)!::write(impl.stop_fd.get(), &one, sizeof(one));
   }
   for (int fd : impl.conns) ::shutdown(fd, SHUT_RDWR);
+  impl.work_cv.notify_all();
   if (!impl.socket_path.empty()) ::unlink(impl.socket_path.c_str());
 }
 
-void Server::Impl::Serve(int fd) {
+void Server::Impl::Worker() {
+  asio::io_context ioc;  // only synchronous I/O: never run, reused by every connection
+  std::unique_lock lock(mu);
+  for (;;) {
+    ++waiting;
+    work_cv.wait_for(lock, kWorkerIdleExit, [&] { return !queued.empty() || stopping; });
+    --waiting;
+    if (queued.empty()) break;  // idle too long, or stopping with nothing queued
+    int fd = queued.front();
+    queued.pop_front();
+    lock.unlock();
+    Serve(ioc, fd);
+    lock.lock();
+    if (!stopping && waiting >= kMaxIdleWorkers) break;
+  }
+  --live_threads;
+  cv.notify_all();
+}
+
+void Server::Impl::Serve(asio::io_context& ioc, int fd) {
   try {
-    asio::io_context ioc;
     asio::local::stream_protocol::socket sock(ioc, asio::local::stream_protocol(), fd);
     try {
       ServeConnection(sock);
@@ -184,9 +221,6 @@ void Server::Impl::Serve(int fd) {
     std::lock_guard lock(mu);
     if (conns.erase(fd) > 0) ::close(fd);
   }
-  std::lock_guard lock(mu);
-  --live_threads;
-  cv.notify_all();
 }
 
 void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {

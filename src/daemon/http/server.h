@@ -1,4 +1,5 @@
-// Server: HTTP/1.1 + WebSocket on a unix stream socket, one thread per connection.
+// Server: HTTP/1.1 + WebSocket on a unix stream socket, one worker thread per
+// open connection (workers are reused).
 #pragma once
 
 #include <memory>
@@ -23,9 +24,10 @@ class Server {
   // already running (socket <path> answers)" if a live server accepts a
   // connection there; kInternal on socket/bind/listen/chmod failures.
   base::Status Listen(const std::string& socket_path);
-  // Accepts connections until Stop(); each connection gets its own thread
-  // (keep-alive loop; a websocket upgrade stays on that thread). Returns after
-  // Stop() once all connection threads have finished.
+  // Accepts connections until Stop(); each connection is served by a thread of
+  // its own (keep-alive loop; a websocket upgrade stays on that thread), taken
+  // from the idle workers or started. Returns after Stop() once all worker
+  // threads have finished.
   void Run();
   // Thread-safe, idempotent: closes the listener and shuts down every open
   // connection so their threads finish; Run() then returns. The socket file
