@@ -19,6 +19,7 @@
 #include "daemon/image_download.h"
 #include "daemon/scheduler.h"
 #include "runtime/launcher.h"
+#include "runtime/seccomp.h"
 #include "storage/builtin_cache.h"
 #include "storage/builtin_debian.h"
 #include "storage/image_import.h"
@@ -521,6 +522,11 @@ Result<runtime::ExecSpec> InstanceManager::ExecBase(const std::string& name) con
   runtime::ExecSpec spec;
   spec.init_pid = state->init_pid;
   spec.privileged = core::IsTrue(config["security.privileged"]);
+  if (!spec.privileged) {
+    const auto& seccomp = runtime::DefaultSeccompProgram();
+    if (!seccomp.ok()) return seccomp.error();
+    spec.seccomp = &seccomp.value();
+  }
   spec.cgroup_procs = runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).ProcsFiles();
   spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
               "USER=root", "LANG=C.UTF-8"};

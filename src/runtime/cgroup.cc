@@ -6,7 +6,6 @@
 #include <cstring>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "base/reverter.h"
 #include "base/strings.h"
@@ -17,9 +16,9 @@ namespace nest::runtime {
 
 std::vector<HierarchyMount> ParseCgroupMounts(const std::string& mountinfo) {
   std::vector<HierarchyMount> out;
-  std::istringstream in(mountinfo);
-  std::string line;
-  while (std::getline(in, line)) {
+  // base::Split, not a stringstream: the monitor would build the iostream
+  // locale for this alone (~0.4 ms of page faults at every start here).
+  for (const std::string& line : base::Split(mountinfo, '\n')) {
     // id parent major:minor root mount_point options [optional...] - fstype source super_options
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;

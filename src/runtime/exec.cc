@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/strings.h"
+#include "runtime/seccomp.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -83,6 +84,12 @@ int CommandMain(void* arg) {
     keep = 4;
   }
   ::syscall(SYS_close_range, keep, ~0U, 0);
+  if (spec.seccomp) {
+    if (int e = LoadSeccompProgram(*spec.seccomp); e != 0) {
+      s->exec_errno = e;
+      ::_exit(126);
+    }
+  }
   if (!spec.privileged) {
     // Raw system calls: glibc's wrappers would "broadcast" the change to every
     // thread of the daemon whose memory we share (a signal and futex per thread).

@@ -2,6 +2,7 @@
 // (setns on its pidfd) and cgroups, then fork into its pid namespace and exec.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -26,6 +27,9 @@ struct ExecSpec {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
+  // The container's seccomp policy (runtime/seccomp.h), loaded into the command
+  // before it takes the container's ids; null for a privileged container.
+  const std::vector<sock_filter>* seccomp = nullptr;
   // Optional start gate: the read end of a pipe. The command is made ready
   // inside the container (cgroups, namespaces, ids, descriptors), then waits for
   // one byte on it before it execs; EOF or `gate_timeout_ms` without a byte and

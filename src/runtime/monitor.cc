@@ -165,7 +165,9 @@ Status Monitor::Start() {
   timer.Step("mount-namespace");
 
   TRY_CTX(OpenConsole(), "allocating the console");
+  timer.Step("console");
   hierarchies_ = TRY(DetectHierarchies());
+  timer.Step("detect");
   auto socks = TRY(sys::UnixSocketPair());
 
   int pidfd = -1;
@@ -196,6 +198,7 @@ Status Monitor::Start() {
 
   cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
   TRY(cgroup_->Create(plan_.RootUid(), plan_.RootGid()));
+  timer.Step("cg-create");
   revert.Add([this] {
     KillInit();  // a cgroup with a process in it cannot be removed
     (void)cgroup_->Remove();

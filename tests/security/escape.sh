@@ -30,6 +30,15 @@ check "host processes are invisible ($OUT pids in /proc)" test "${OUT:-999}" -lt
 nexec e1 sh -c "kill -0 $NESTD_PID"
 check "container root cannot signal nestd's host pid $NESTD_PID" test "$RC" != 0 -o "$NESTD_PID" -lt 20
 check "nestd alive after that" alive "$NESTD_PID"
-nexec e1 sh -c 'cat /proc/self/attr/current 2>/dev/null; grep -i seccomp /proc/self/status'
-log "confinement: $(tr '\n' ' ' <<<"$OUT")"
+# The seccomp policy (kexec_load, module loading, open_by_handle_at, forced
+# umount) binds the init and every exec'd command, also one run as a user;
+# no_new_privs is not set, so setuid programs (sudo, su, ping) keep working.
+for who in "init:/proc/1/status" "exec:/proc/self/status"; do
+  nexec e1 grep -E '^(Seccomp|NoNewPrivs):' "${who#*:}"
+  expect_eq "${who%%:*}: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
+done
+OUT=$(nest exec e1 --user 1000 -- grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status </dev/null)
+expect_eq "exec --user 1000: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
+nexec e1 sh -c 'mkdir -p /mnt/f && mount -t tmpfs f /mnt/f && umount -f /mnt/f'
+check "umount -f is refused by the policy in an exec'd shell" test "$RC" != 0
 finish
