@@ -12,13 +12,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: nest-monitor CONTAINER_DIR (started by nestd)\n");
     return 2;
   }
-  // nestd waits for this process only: the monitor proper is our child, which
-  // init adopts, so it never depends on nestd.
-  pid_t child = ::fork();
-  if (child < 0) {
-    std::perror("nest-monitor: fork");
-    return 1;
-  }
-  if (child > 0) return 0;
+  // nestd's child in a session of its own (nestd reaps it; if nestd dies, init
+  // adopts it): it never depends on nestd.
   return nest::runtime::RunMonitor(argv[1], 3);
 }

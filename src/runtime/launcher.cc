@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "base/strings.h"
+#include "runtime/monitor_reaper.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -19,8 +20,7 @@ base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::strin
   auto status = TRY(sys::Pipe(O_CLOEXEC));
 
   // posix_spawn creates the child vfork-style (nothing of the daemon's memory is
-  // copied); the monitor then forks once more itself, so it is never nestd's
-  // child and lives in a session of its own.
+  // copied), in a session of its own; the reaper collects it when it exits.
   std::string arg0 = "nest-monitor";
   std::string dir = plan.container_dir;
   char* argv[] = {arg0.data(), dir.data(), nullptr};
@@ -40,9 +40,8 @@ base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::strin
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return base::Error::FromErrno("starting " + monitor_path, rc);
+  MonitorReaper::Get().Adopt(child);
   status.write.reset();
-  int ws = 0;
-  ::waitpid(child, &ws, 0);
 
   std::string line;
   char buf[4096];

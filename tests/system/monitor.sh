@@ -15,7 +15,9 @@ if [ -n "$mon" ]; then
   nsid=$(ps -o sid= -p "$NESTD_PID" | tr -d ' ')
   check "the monitor is in its own session ($sid), not nestd's ($nsid) nor ours ($(ps -o sid= -p $$ | tr -d ' '))" \
     test -n "$sid" -a "$sid" != "$nsid" -a "$sid" != "$(ps -o sid= -p $$ | tr -d ' ')"
-  check "the monitor is not a child of nestd" test "$(ps -o ppid= -p "$mon" | tr -d ' ')" != "$NESTD_PID"
+  # nestd's own child (one spawn, no second fork), reaped by nestd when it exits:
+  # its session, not its parent, makes it independent (kill -9 below).
+  check "the monitor's parent is nestd (its reaper)" test "$(ps -o ppid= -p "$mon" | tr -d ' ')" = "$NESTD_PID"
   mon2=$(monitor_pid m2)
   check "m2 has a monitor of its own ($mon2 vs $mon)" test -n "$mon2" -a "$mon2" != "$mon"
 else
@@ -69,8 +71,14 @@ log "evidence: $(grep -Ei 'sigkill|signal|killed|exit' <<<"$why" | head -3)"
 expect_ok "m1 starts again after a crash" nest start m1
 nexec m1 true
 expect_eq "exec after restart from crash" 0 "$RC"
+mon=$(monitor_pid m1)
 
 # An init that exits by itself (busybox init halts on SIGUSR2/SIGPWR from inside).
 nexec m1 kill -USR2 1
 wait_status m1 Stopped 15 && ok "init exiting on its own → Stopped" || bad "m1 not Stopped after its init was asked to halt from inside (status '$(status_of m1)')"
+# This monitor was the running nestd's child: nestd reaps it (no zombie left).
+if [ -n "$mon" ]; then
+  for _ in $(seq 20); do [ -e "/proc/$mon" ] || break; sleep 0.1; done
+  check "m1's monitor ($mon) was reaped by nestd, no zombie left" test ! -e "/proc/$mon"
+fi
 finish
