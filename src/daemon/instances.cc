@@ -277,6 +277,11 @@ Status InstanceManager::StartLocked(const std::string& name) {
   auto driver = TRY(DriverFor(rec));
   plan.privileged = core::IsTrue(config["security.privileged"]);
   plan.nesting = core::IsTrue(config["security.nesting"]);
+  if (!plan.privileged) {
+    const auto& seccomp = runtime::DefaultSeccompProgram();
+    if (!seccomp.ok()) return seccomp.error();
+    plan.seccomp = seccomp.value();
+  }
   core::Idmap disk_map;  // privileged: container ids are host ids
   if (!plan.privileged) {
     auto subuid = sys::ReadFile(ctx_.subuid_file);

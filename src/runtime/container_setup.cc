@@ -241,7 +241,11 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   clones = Clones{};
   TRY_CTX(WriteFiles(plan), "applying image templates");
   TRY_CTX(AttachConsole(), "attaching the console");
-  if (!plan.privileged) TRY(LoadDefaultSeccomp());
+  if (!plan.privileged) {
+    if (int e = LoadSeccompProgram(plan.seccomp); e != 0) {
+      return base::Error::FromErrno("loading the seccomp policy", e);
+    }
+  }
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 
   std::vector<char*> argv;

@@ -53,12 +53,4 @@ int LoadSeccompProgram(const std::vector<sock_filter>& program) {
   return 0;
 }
 
-base::Status LoadDefaultSeccomp() {
-  auto program = TRY(CompileDefaultSeccomp());
-  if (int e = LoadSeccompProgram(program); e != 0) {
-    return base::Error::FromErrno("loading the seccomp policy", e);
-  }
-  return base::Ok();
-}
-
 }  // namespace nest::runtime

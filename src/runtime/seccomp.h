@@ -23,7 +23,4 @@ const base::Result<std::vector<sock_filter>>& DefaultSeccompProgram();
 // vfork-style child). Returns 0 or the errno.
 int LoadSeccompProgram(const std::vector<sock_filter>& program);
 
-// Compiles and loads the policy into the calling thread.
-base::Status LoadDefaultSeccomp();
-
 }  // namespace nest::runtime

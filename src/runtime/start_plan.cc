@@ -23,6 +23,8 @@ std::string SerializePlan(const StartPlan& p) {
     j["files"].push_back(
         {{"path", f.path}, {"content", f.content}, {"create_only", f.create_only}});
   }
+  j["seccomp"] = nlohmann::json::array();
+  for (const auto& insn : p.seccomp) j["seccomp"].push_back({insn.code, insn.jt, insn.jf, insn.k});
   return j.dump(2);
 }
 
@@ -46,6 +48,13 @@ base::Result<StartPlan> ParsePlan(const std::string& text) {
     p.env = j.at("env").get<std::vector<std::string>>();
     for (const auto& f : j.value("files", nlohmann::json::array())) {
       p.files.push_back({f.at("path"), f.at("content"), f.value("create_only", false)});
+    }
+    for (const auto& insn : j.value("seccomp", nlohmann::json::array())) {
+      p.seccomp.push_back({insn.at(0).get<uint16_t>(), insn.at(1).get<uint8_t>(),
+                           insn.at(2).get<uint8_t>(), insn.at(3).get<uint32_t>()});
+    }
+    if (!p.privileged && p.seccomp.empty()) {
+      return base::Error::Invalid("start plan: an unprivileged container needs its seccomp policy");
     }
     return p;
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // daemon and handed over as $container_dir/start.json.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <string>
@@ -42,6 +43,9 @@ struct StartPlan {
   std::vector<std::string> init_argv{"/sbin/init"};
   std::vector<std::string> env;
   std::vector<PlannedFile> files;
+  // The seccomp policy the init gets, compiled by nestd (runtime/seccomp.h);
+  // empty for a privileged container.
+  std::vector<sock_filter> seccomp;
 
   // Paths derived from container_dir.
   std::string OverlayDir() const { return container_dir + "/overlay"; }
