@@ -13,8 +13,7 @@ using http::Response;
 base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceManager& im,
                                                         const std::string& name,
                                                         const nlohmann::json& body) {
-  TRY(ctx.db->GetInstance(name));
-  auto spec = TRY(im.ExecBase(name));
+  auto spec = TRY(im.ExecBase(name));  // kNotFound for an unknown instance
   try {
     spec.argv = body.at("command").get<std::vector<std::string>>();
     if (body.contains("environment") && body["environment"].is_object()) {
