@@ -12,17 +12,15 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "base/worker_pool.h"
 #include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
 #include "daemon/http/websocket_upgrade.h"
@@ -59,18 +57,10 @@ bool Answers(const sockaddr_un& addr) {
 
 }  // namespace
 
-// Connection workers: an accepted connection is queued for a waiting worker; a
-// thread is started only when fewer workers wait than connections are queued.
-// Reusing warm threads (and each one's io_context) saves a thread start, with
-// its page faults, on every request: an `exec` makes six connections.
-constexpr int kMaxIdleWorkers = 4;
-constexpr auto kWorkerIdleExit = std::chrono::seconds(30);
-
 struct Server::Impl {
   explicit Impl(Router& r) : router(r) {}
 
-  void Worker();
-  void Serve(asio::io_context& ioc, int fd);
+  void Serve(int fd);
   void ServeConnection(asio::local::stream_protocol::socket& sock);
 
   Router& router;
@@ -82,12 +72,11 @@ struct Server::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::condition_variable work_cv;
-  std::set<int> conns;     // protected by mu; open connection fds
-  std::deque<int> queued;  // protected by mu; accepted, not yet taken by a worker
-  int waiting = 0;         // protected by mu; workers waiting for a connection
-  int live_threads = 0;    // protected by mu
-  bool stopping = false;   // protected by mu
+  std::set<int> conns;    // protected by mu; open connection fds
+  int live_conns = 0;     // protected by mu; connections being served
+  bool stopping = false;  // protected by mu
+  // Last member: destroyed first, so its threads are gone before the rest.
+  base::WorkerPool workers;  // one connection per worker; workers are reused
 };
 
 Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
@@ -95,7 +84,7 @@ Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
 Server::~Server() {
   Stop();
   std::unique_lock lock(impl_->mu);
-  impl_->cv.wait(lock, [&] { return impl_->live_threads == 0; });
+  impl_->cv.wait(lock, [&] { return impl_->live_conns == 0; });
 }
 
 Status Server::Listen(const std::string& socket_path) {
@@ -158,17 +147,12 @@ void Server::Run() {
         break;
       }
       impl.conns.insert(cfd);
-      impl.queued.push_back(cfd);
-      if (static_cast<int>(impl.queued.size()) <= impl.waiting) {
-        impl.work_cv.notify_one();
-        continue;
-      }
-      ++impl.live_threads;
+      ++impl.live_conns;
     }
-    std::thread([&impl] { impl.Worker(); }).detach();
+    impl.workers.Submit([&impl, cfd] { impl.Serve(cfd); });
   }
   std::unique_lock lock(impl.mu);
-  impl.cv.wait(lock, [&] { return impl.live_threads == 0; });
+  impl.cv.wait(lock, [&] { return impl.live_conns == 0; });
 }
 
 void Server::Stop() {
@@ -181,30 +165,13 @@ void Server::Stop() {
     (void)!::write(impl.stop_fd.get(), &one, sizeof(one));
   }
   for (int fd : impl.conns) ::shutdown(fd, SHUT_RDWR);
-  impl.work_cv.notify_all();
   if (!impl.socket_path.empty()) ::unlink(impl.socket_path.c_str());
 }
 
-void Server::Impl::Worker() {
-  asio::io_context ioc;  // only synchronous I/O: never run, reused by every connection
-  std::unique_lock lock(mu);
-  for (;;) {
-    ++waiting;
-    work_cv.wait_for(lock, kWorkerIdleExit, [&] { return !queued.empty() || stopping; });
-    --waiting;
-    if (queued.empty()) break;  // idle too long, or stopping with nothing queued
-    int fd = queued.front();
-    queued.pop_front();
-    lock.unlock();
-    Serve(ioc, fd);
-    lock.lock();
-    if (!stopping && waiting >= kMaxIdleWorkers) break;
-  }
-  --live_threads;
-  cv.notify_all();
-}
-
-void Server::Impl::Serve(asio::io_context& ioc, int fd) {
+void Server::Impl::Serve(int fd) {
+  // One io_context per worker thread, kept for its next connections (only
+  // synchronous I/O: it is never run).
+  thread_local asio::io_context ioc;
   try {
     asio::local::stream_protocol::socket sock(ioc, asio::local::stream_protocol(), fd);
     try {
@@ -221,6 +188,9 @@ void Server::Impl::Serve(asio::io_context& ioc, int fd) {
     std::lock_guard lock(mu);
     if (conns.erase(fd) > 0) ::close(fd);
   }
+  std::lock_guard lock(mu);
+  --live_conns;
+  cv.notify_all();
 }
 
 void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {

@@ -230,7 +230,7 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     std::lock_guard lock(mu_);
     ++running_threads_;
   }
-  std::thread([this, op] {
+  workers_.Submit([this, op] {
     Status result;
     try {
       if (op->run_) result = op->run_(*op);
@@ -247,7 +247,7 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     std::lock_guard lock(mu_);
     --running_threads_;
     threads_cv_.notify_all();
-  }).detach();
+  });
 }
 
 void OperationManager::Hold(const std::shared_ptr<Operation>& op) {

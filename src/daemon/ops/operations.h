@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/worker_pool.h"
 
 namespace nest::daemon::http {
 class Router;
@@ -159,6 +160,9 @@ class OperationManager {
   std::condition_variable threads_cv_;
   std::map<std::string, std::shared_ptr<Operation>> ops_;  // protected by mu_
   int running_threads_ = 0;                                // protected by mu_
+  // Last member: destroyed first (after the destructor waited for the
+  // operations), so no worker outlives what it uses.
+  base::WorkerPool workers_;  // one operation body per worker; workers are reused
 };
 
 // The 202 async response for `op` (after Start, as LXD shows it Running).
