@@ -100,7 +100,26 @@ json ExecRequestBody(const ExecOptions& o) {
 
 Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const ExecOptions& options,
                          const ExecIo& io) {
-  json op = TRY(conn.Post("/1.0/instances/" + instance + "/exec", ExecRequestBody(options)));
+  // Everything below runs on this thread: the websockets, stdin, the signals
+  // and the final state are callbacks of one loop (no thread to start).
+  std::vector<int> forwarded = kForwardedSignals;
+  if (options.interactive) forwarded.push_back(SIGWINCH);
+  std::optional<SignalUnblock> unblocked;  // outlives the loop's signal handlers
+  if (options.forward_signals) unblocked.emplace(forwarded);
+  EventLoop loop;
+
+  // The streams' connections are opened while nestd answers the POST (their
+  // setup costs this process about as long as nestd takes to answer).
+  PendingRequest post =
+      TRY(conn.Send("POST", "/1.0/instances/" + instance + "/exec", ExecRequestBody(options)));
+  auto opened = WebSocket::Open(loop, conn.socket_path(), options.interactive ? 2 : 4);
+  Response posted = TRY(post.Receive());
+  if (!opened.ok()) {
+    base::Error e = std::move(opened).error();
+    e.Context("exec: connecting the command's streams");
+    return e;
+  }
+  json op = std::move(posted.metadata);
   std::string id = OperationId(op);
   json fds;
   try {
@@ -113,13 +132,6 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
     return it != fds.end() && it->is_string() ? it->get<std::string>() : "";
   };
 
-  // Everything below runs on this thread: the websockets, stdin, the signals
-  // and the final state are callbacks of one loop (no thread to start).
-  std::vector<int> forwarded = kForwardedSignals;
-  if (options.interactive) forwarded.push_back(SIGWINCH);
-  std::optional<SignalUnblock> unblocked;  // outlives the loop's signal handlers
-  if (options.forward_signals) unblocked.emplace(forwarded);
-  EventLoop loop;
   std::vector<std::string> keys, targets;
   for (const char* key : {"control", "0", "1", "2"}) {
     std::string s = secret(key);
@@ -127,7 +139,7 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
     keys.push_back(key);
     targets.push_back("/1.0/operations/" + id + "/websocket?secret=" + s);
   }
-  auto connected = TRY_CTX(WebSocket::ConnectAll(loop, conn.socket_path(), targets),
+  auto connected = TRY_CTX(WebSocket::Handshake(loop, *opened, targets),
                            "exec: connecting the command's streams");
   std::map<std::string, std::shared_ptr<WebSocket>> sockets;
   for (size_t i = 0; i < keys.size(); ++i) sockets[keys[i]] = connected[i];

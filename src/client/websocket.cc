@@ -201,10 +201,15 @@ Result<std::shared_ptr<WebSocket>> WebSocket::Connect(EventLoop& loop,
   return std::shared_ptr<WebSocket>(new WebSocket(std::move(impl)));
 }
 
-Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
-    EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets) {
+struct WebSocket::Opened {
   std::vector<std::shared_ptr<Impl>> impls;
-  for (size_t i = 0; i < targets.size(); ++i) {
+};
+
+Result<std::shared_ptr<WebSocket::Opened>> WebSocket::Open(EventLoop& loop,
+                                                           const std::string& socket_path,
+                                                           size_t n) {
+  auto opened = std::make_shared<Opened>();
+  for (size_t i = 0; i < n; ++i) {
     auto impl = std::make_shared<Impl>(loop.impl().get());
     boost::system::error_code ec;
     impl->ws.next_layer().connect(asio::local::stream_protocol::endpoint(socket_path), ec);
@@ -216,9 +221,20 @@ Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
       req.set(boost::beast::http::field::user_agent, "nest/0.1");
     }));
     impl->ws.binary(true);
-    impls.push_back(std::move(impl));
+    opened->impls.push_back(std::move(impl));
   }
+  return opened;
+}
 
+Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::Handshake(
+    EventLoop& loop, const std::shared_ptr<Opened>& opened,
+    const std::vector<std::string>& targets) {
+  auto& impls = opened->impls;
+  if (impls.size() < targets.size()) {
+    return Error::Internal("websocket handshakes: " + std::to_string(targets.size()) +
+                           " targets for " + std::to_string(impls.size()) + " connections");
+  }
+  impls.resize(targets.size());  // connections left over are closed
   std::mutex mu;
   std::condition_variable cv;
   size_t pending = impls.size();
@@ -248,6 +264,12 @@ Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
     out.push_back(std::shared_ptr<WebSocket>(new WebSocket(impls[i])));
   }
   return out;
+}
+
+Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
+    EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets) {
+  auto opened = TRY(Open(loop, socket_path, targets.size()));
+  return Handshake(loop, opened, targets);
 }
 
 WebSocket::~WebSocket() = default;

@@ -66,6 +66,16 @@ class WebSocket {
   static base::Result<std::vector<std::shared_ptr<WebSocket>>> ConnectAll(
       EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets);
 
+  // ConnectAll in two halves, so a caller can open the connections while it
+  // waits for the targets (exec: during its POST). Open connects `n` sockets;
+  // Handshake completes one per target (at most `n`; the rest are closed).
+  struct Opened;
+  static base::Result<std::shared_ptr<Opened>> Open(EventLoop& loop, const std::string& socket_path,
+                                                    size_t n);
+  static base::Result<std::vector<std::shared_ptr<WebSocket>>> Handshake(
+      EventLoop& loop, const std::shared_ptr<Opened>& opened,
+      const std::vector<std::string>& targets);
+
   ~WebSocket();
 
   // Starts reading on the loop: `on_data` gets each binary message; `on_end` is
