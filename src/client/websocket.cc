@@ -183,24 +183,6 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
   std::function<void()> on_end;
 };
 
-Result<std::shared_ptr<WebSocket>> WebSocket::Connect(EventLoop& loop,
-                                                      const std::string& socket_path,
-                                                      const std::string& target) {
-  auto impl = std::make_shared<Impl>(loop.impl().get());
-  boost::system::error_code ec;
-  impl->ws.next_layer().connect(asio::local::stream_protocol::endpoint(socket_path), ec);
-  if (ec) {
-    return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path, ec.value()), ec.value());
-  }
-  impl->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-    req.set(boost::beast::http::field::user_agent, "nest/0.1");
-  }));
-  impl->ws.handshake("unix.socket", target, ec);
-  if (ec) return Error::Internal("websocket " + target + ": handshake: " + ec.message());
-  impl->ws.binary(true);
-  return std::shared_ptr<WebSocket>(new WebSocket(std::move(impl)));
-}
-
 struct WebSocket::Opened {
   std::vector<std::shared_ptr<Impl>> impls;
 };
@@ -266,10 +248,15 @@ Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::Handshake(
   return out;
 }
 
-Result<std::vector<std::shared_ptr<WebSocket>>> WebSocket::ConnectAll(
-    EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets) {
-  auto opened = TRY(Open(loop, socket_path, targets.size()));
-  return Handshake(loop, opened, targets);
+Result<std::shared_ptr<WebSocket>> WebSocket::Connect(EventLoop& loop,
+                                                      const std::string& socket_path,
+                                                      const std::string& target) {
+  auto opened = TRY(Open(loop, socket_path, 1));
+  auto& impl = opened->impls.front();
+  boost::system::error_code ec;
+  impl->ws.handshake("unix.socket", target, ec);
+  if (ec) return Error::Internal("websocket " + target + ": handshake: " + ec.message());
+  return std::shared_ptr<WebSocket>(new WebSocket(impl));
 }
 
 WebSocket::~WebSocket() = default;

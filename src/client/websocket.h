@@ -59,16 +59,12 @@ class WebSocket {
   static base::Result<std::shared_ptr<WebSocket>> Connect(EventLoop& loop,
                                                           const std::string& socket_path,
                                                           const std::string& target);
-  // Connects to every target with the handshakes in flight together (one round
-  // trip for all instead of one each); a loop that was not Start()ed is run on
-  // this thread until they are done. All or nothing: the first failure, with
-  // the errors of Connect.
-  static base::Result<std::vector<std::shared_ptr<WebSocket>>> ConnectAll(
-      EventLoop& loop, const std::string& socket_path, const std::vector<std::string>& targets);
-
-  // ConnectAll in two halves, so a caller can open the connections while it
-  // waits for the targets (exec: during its POST). Open connects `n` sockets;
-  // Handshake completes one per target (at most `n`; the rest are closed).
+  // Several websockets in two halves, so a caller can open the connections
+  // while it waits for the targets (exec: during its POST). Open connects `n`
+  // sockets; Handshake completes one per target (at most `n`; the rest are
+  // closed) with the handshakes in flight together (one round trip for all),
+  // running a loop that was not Start()ed on this thread until they are done.
+  // All or nothing: the first failure, with the errors of Connect.
   struct Opened;
   static base::Result<std::shared_ptr<Opened>> Open(EventLoop& loop, const std::string& socket_path,
                                                     size_t n);

@@ -38,6 +38,15 @@ constexpr const char* kDriverKey = "volatile.storage.driver";
 
 std::string InstanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
 
+// The seccomp policy of a container's processes, init and exec'd alike: none
+// when privileged, as in LXD.
+Result<const std::vector<sock_filter>*> SeccompFor(bool privileged) {
+  if (privileged) return nullptr;
+  const auto& program = runtime::DefaultSeccompProgram();
+  if (!program.ok()) return program.error();
+  return &program.value();
+}
+
 }  // namespace
 
 std::mutex& InstanceManager::LockFor(const std::string& name) {
@@ -277,11 +286,7 @@ Status InstanceManager::StartLocked(const std::string& name) {
   auto driver = TRY(DriverFor(rec));
   plan.privileged = core::IsTrue(config["security.privileged"]);
   plan.nesting = core::IsTrue(config["security.nesting"]);
-  if (!plan.privileged) {
-    const auto& seccomp = runtime::DefaultSeccompProgram();
-    if (!seccomp.ok()) return seccomp.error();
-    plan.seccomp = seccomp.value();
-  }
+  if (const auto* seccomp = TRY(SeccompFor(plan.privileged))) plan.seccomp = *seccomp;
   core::Idmap disk_map;  // privileged: container ids are host ids
   if (!plan.privileged) {
     auto subuid = sys::ReadFile(ctx_.subuid_file);
@@ -527,11 +532,7 @@ Result<runtime::ExecSpec> InstanceManager::ExecBase(const std::string& name) con
   runtime::ExecSpec spec;
   spec.init_pid = state->init_pid;
   spec.privileged = core::IsTrue(config["security.privileged"]);
-  if (!spec.privileged) {
-    const auto& seccomp = runtime::DefaultSeccompProgram();
-    if (!seccomp.ok()) return seccomp.error();
-    spec.seccomp = &seccomp.value();
-  }
+  spec.seccomp = TRY(SeccompFor(spec.privileged));
   spec.cgroup_procs = runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).ProcsFiles();
   spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
               "USER=root", "LANG=C.UTF-8"};
