@@ -114,11 +114,7 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
       TRY(conn.Send("POST", "/1.0/instances/" + instance + "/exec", ExecRequestBody(options)));
   auto opened = WebSocket::Open(loop, conn.socket_path(), options.interactive ? 2 : 4);
   Response posted = TRY(post.Receive());
-  if (!opened.ok()) {
-    base::Error e = std::move(opened).error();
-    e.Context("exec: connecting the command's streams");
-    return e;
-  }
+  auto streams = TRY_CTX(std::move(opened), "exec: connecting the command's streams");
   json op = std::move(posted.metadata);
   std::string id = OperationId(op);
   json fds;
@@ -139,7 +135,7 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
     keys.push_back(key);
     targets.push_back("/1.0/operations/" + id + "/websocket?secret=" + s);
   }
-  auto connected = TRY_CTX(WebSocket::Handshake(loop, *opened, targets),
+  auto connected = TRY_CTX(WebSocket::Handshake(loop, streams, targets),
                            "exec: connecting the command's streams");
   std::map<std::string, std::shared_ptr<WebSocket>> sockets;
   for (size_t i = 0; i < keys.size(); ++i) sockets[keys[i]] = connected[i];

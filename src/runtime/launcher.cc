@@ -40,7 +40,7 @@ base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::strin
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return base::Error::FromErrno("starting " + monitor_path, rc);
-  MonitorReaper::Get().Adopt(child);
+  ReapMonitorWhenDone(child);
   status.write.reset();
 
   std::string line;

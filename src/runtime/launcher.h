@@ -10,8 +10,8 @@
 
 namespace nest::runtime {
 
-// Writes the plan, starts `monitor_path` in a session of its own (a child the
-// MonitorReaper collects) and waits until it reports the init running.
+// Writes the plan, starts `monitor_path` in a session of its own (a child
+// ReapMonitorWhenDone collects) and waits until it reports the init running.
 // Errors carry the monitor's own message (e.g. "mounting rootfs: ...").
 // Safe to call from a multi-threaded process.
 base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::string& monitor_path);
