@@ -129,7 +129,9 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   };
 
   std::vector<std::string> keys, targets;
-  for (const char* key : {"control", "0", "1", "2"}) {
+  // The streams nestd waits for come first, control last: the command may
+  // start as soon as stdin and the output streams are connected.
+  for (const char* key : {"0", "1", "2", "control"}) {
     std::string s = secret(key);
     if (s.empty()) continue;
     keys.push_back(key);

@@ -223,10 +223,12 @@ base::Status ExecSession::Run(ops::Operation& op) {
   }
   PumpOutput();
   runtime::ExecExit exit = process_->Wait();
-  op.UpdateMetadata({{"return", exit.code}});
+  base::Status result = base::Ok();
+  if (!exit.error.empty()) result = base::Error::Invalid(exit.error);
+  // The exit code is final: answer the client's wait, then close the streams.
+  op.Conclude(result, {{"return", exit.code}});
   Finish();
-  if (!exit.error.empty()) return base::Error::Invalid(exit.error);
-  return base::Ok();
+  return result;
 }
 
 }  // namespace nest::daemon

@@ -101,6 +101,16 @@ int CommandMain(void* arg) {
     }
   }
   if (::chdir(s->cwd) < 0) (void)!::chdir("/");
+  // Search PATH now, while the client is still connecting: once the gate
+  // opens only the execve of the program found is left (a failed execve of
+  // each earlier PATH entry cost ~40 us on an overlay root).
+  const std::string* found = nullptr;
+  for (const auto& c : *s->candidates) {
+    if (::access(c.c_str(), X_OK) == 0) {
+      found = &c;
+      break;
+    }
+  }
   if (spec.start_gate >= 0) {
     if (!PassGate(spec.gate_timeout_ms)) {
       s->gate_closed = true;
@@ -112,7 +122,12 @@ int CommandMain(void* arg) {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   int err = ENOENT;
-  for (const auto& c : *s->candidates) {
+  if (found) {
+    ::execve(found->c_str(), s->argv, s->envp);
+    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+  }
+  for (const auto& c : *s->candidates) {  // as execvp, should the one found be gone
+    if (&c == found) continue;
     ::execve(c.c_str(), s->argv, s->envp);
     if (errno != ENOENT && errno != ENOTDIR) err = errno;
   }

@@ -125,6 +125,17 @@ void Operation::UpdateMetadata(const nlohmann::json& patch) {
   if (manager_ != nullptr) manager_->Publish(*this);
 }
 
+void Operation::Conclude(const base::Status& result, const nlohmann::json& patch) {
+  {
+    std::lock_guard lock(mu_);
+    if (!metadata_.is_object()) metadata_ = nlohmann::json::object();
+    if (patch.is_object()) {
+      for (const auto& [k, v] : patch.items()) metadata_[k] = v;
+    }
+  }
+  if (manager_ != nullptr) manager_->Complete(*this, result);
+}
+
 std::string Operation::AddWebSocket(const std::string& fd_name) {
   std::string secret = RandomHex(32);
   std::lock_guard lock(mu_);

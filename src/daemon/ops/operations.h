@@ -55,6 +55,12 @@ class Operation {
   // an object), bumps updated_at and publishes an operation event.
   void UpdateMetadata(const nlohmann::json& patch);
 
+  // Ends the operation from inside its run function, before that returns:
+  // merges `patch` into metadata, then sets Success when `result` is ok, else
+  // Failure with its message (one event). Waiters are answered at once while
+  // the run function tidies up; what it returns afterwards is ignored.
+  void Conclude(const base::Status& result, const nlohmann::json& patch);
+
   // Websocket class: registers a websocket named `fd_name` ("0", "control", ...)
   // and returns its secret (64 hex chars); also sets metadata.fds[fd_name]. Call
   // before OperationManager::Start.

@@ -195,6 +195,41 @@ TEST(OperationTest, HeldRunsWithoutThreadUntilCompleteOrCancel) {
   EXPECT_EQ(failed->err(), "expired");
 }
 
+TEST(OperationTest, ConcludedWhileTheRunFunctionTidiesUp) {
+  EventHub hub;
+  OperationManager mgr(&hub);
+  auto sub = hub.Subscribe({"operation"});
+  std::promise<void> tidy;
+  auto tidied = tidy.get_future();
+  auto op =
+      mgr.Create("websocket", "exec", {}, json{{"command", {"true"}}}, [&tidied](Operation& self) {
+        self.Conclude(base::Ok(), {{"return", 7}});
+        tidied.wait();  // closing streams, say
+        return base::Error::Internal("ignored: already concluded");
+      });
+  mgr.Start(op);
+  ASSERT_TRUE(op->WaitDone(5s));  // answered before the run function returns
+  EXPECT_EQ(op->status(), OpStatus::kSuccess);
+  EXPECT_EQ(op->metadata()["return"], 7);
+  EXPECT_EQ(op->metadata()["command"], json::array({"true"}));
+  tidy.set_value();
+  auto events = OperationEvents(*sub, op->id());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["metadata"]["status"], "Success");
+  EXPECT_EQ(events.back()["metadata"]["metadata"]["return"], 7);
+  EXPECT_EQ(op->err(), "");
+
+  auto failed = mgr.Create("task", "exec", {}, nullptr, [](Operation& self) {
+    self.Conclude(base::Error::Invalid("Command not found"), {{"return", 127}});
+    return base::Ok();
+  });
+  mgr.Start(failed);
+  ASSERT_TRUE(failed->WaitDone(5s));
+  EXPECT_EQ(failed->status(), OpStatus::kFailure);
+  EXPECT_EQ(failed->err(), "Command not found");
+  EXPECT_EQ(failed->metadata()["return"], 127);
+}
+
 TEST(OperationTest, Routes) {
   OperationManager mgr(nullptr);
   http::Router router;
