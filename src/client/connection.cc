@@ -1,11 +1,19 @@
 #include "client/connection.h"
 
-#include <boost/asio/local/stream_protocol.hpp>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "base/unique_fd.h"
 
 namespace nest::client {
 namespace {
@@ -19,6 +27,88 @@ using nlohmann::json;
 
 Error ProtocolError(const std::string& what) {
   return Error::Internal("invalid response from nestd: " + what);
+}
+
+// Blocking reads and writes on a connected socket, as Beast's synchronous
+// http::read and http::write want them. A request needs no event loop: an
+// asio socket would build one (epoll, eventfd, timerfd) for each.
+class FdStream {
+ public:
+  explicit FdStream(int fd) : fd_(fd) {}
+
+  template <typename Buffers>
+  size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
+    ec = {};
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      asio::mutable_buffer b = *it;
+      if (b.size() == 0) continue;
+      ssize_t n;
+      while ((n = ::read(fd_, b.data(), b.size())) < 0 && errno == EINTR) {
+      }
+      if (n < 0) ec.assign(errno, boost::system::system_category());
+      if (n == 0) ec = asio::error::eof;
+      return n > 0 ? static_cast<size_t>(n) : 0;
+    }
+    return 0;
+  }
+
+  template <typename Buffers>
+  size_t write_some(const Buffers& buffers, boost::system::error_code& ec) {
+    ec = {};
+    iovec iov[16];
+    size_t count = 0;
+    for (auto it = asio::buffer_sequence_begin(buffers);
+         it != asio::buffer_sequence_end(buffers) && count < 16; ++it) {
+      asio::const_buffer b = *it;
+      if (b.size() == 0) continue;
+      iov[count++] = {const_cast<void*>(b.data()), b.size()};
+    }
+    if (count == 0) return 0;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    ssize_t n;
+    while ((n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    if (n < 0) {
+      ec.assign(errno, boost::system::system_category());
+      return 0;
+    }
+    return static_cast<size_t>(n);
+  }
+
+  template <typename Buffers>
+  size_t read_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    size_t n = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  template <typename Buffers>
+  size_t write_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    size_t n = write_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+
+ private:
+  int fd_;
+};
+
+// Connects a blocking unix stream socket to `path`; errno on failure.
+Result<base::UniqueFd> ConnectUnix(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) return Error::FromErrno("connect", ENAMETOOLONG);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Error::FromErrno("socket", errno);
+  while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0) {
+    if (errno != EINTR) return Error::FromErrno("connect", errno);
+  }
+  return fd;
 }
 
 }  // namespace
@@ -55,8 +145,7 @@ ErrorKind KindForStatus(int code) {
 }
 
 struct PendingRequest::Impl {
-  asio::io_context ioc;
-  asio::local::stream_protocol::socket sock{ioc};
+  base::UniqueFd sock;
   std::string what;  // "GET /1.0/..." for error messages
 };
 
@@ -65,14 +154,15 @@ PendingRequest::PendingRequest(PendingRequest&&) noexcept = default;
 PendingRequest& PendingRequest::operator=(PendingRequest&&) noexcept = default;
 PendingRequest::~PendingRequest() = default;
 
-int PendingRequest::fd() const { return impl_->sock.native_handle(); }
+int PendingRequest::fd() const { return impl_->sock.get(); }
 
 Result<Response> PendingRequest::Receive() {
   boost::system::error_code ec;
   boost::beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(boost::none);
-  http::read(impl_->sock, buffer, parser, ec);
+  FdStream stream(impl_->sock.get());
+  http::read(stream, buffer, parser, ec);
   if (ec) return Error::Internal(impl_->what + ": reading response: " + ec.message());
   auto& res = parser.get();
   std::string etag;
@@ -100,12 +190,12 @@ Result<PendingRequest> Connection::Send(std::string_view method, std::string_vie
                                         const json& body, const Headers& headers) {
   if (has_remote_) return Error::Internal("Connection::Send: not over HTTPS");
   auto impl = std::make_unique<PendingRequest::Impl>();
-  auto& sock = impl->sock;
-  boost::system::error_code ec;
-  sock.connect(asio::local::stream_protocol::endpoint(socket_path_), ec);
-  if (ec) {
-    return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path_, ec.value()), ec.value());
+  auto sock = ConnectUnix(socket_path_);
+  if (!sock) {
+    int err = sock.error().sys_errno();
+    return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path_, err), err);
   }
+  impl->sock = std::move(*sock);
 
   http::request<http::string_body> req;
   req.method_string(boost::beast::string_view(method.data(), method.size()));
@@ -122,7 +212,9 @@ Result<PendingRequest> Connection::Send(std::string_view method, std::string_vie
   req.prepare_payload();
 
   impl->what = std::string(method) + " " + std::string(path);
-  http::write(sock, req, ec);
+  boost::system::error_code ec;
+  FdStream stream(impl->sock.get());
+  http::write(stream, req, ec);
   if (ec) return Error::Internal(impl->what + ": sending request: " + ec.message());
   return PendingRequest(std::move(impl));
 }
