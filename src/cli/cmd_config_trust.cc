@@ -58,7 +58,7 @@ base::Status Add(Context& ctx, const std::string& file, std::string name) {
   return base::Ok();
 }
 
-base::Status List(Context& ctx, const std::string& format) {
+base::Status ListTrusted(Context& ctx, const std::string& format) {
   json certs = TRY(ctx.conn.Get("/1.0/certificates?recursion=1"));
   if (format == "json") {
     std::cout << certs.dump() << "\n";
@@ -152,7 +152,7 @@ void RegisterTrustCommand(CLI::App& config, Context& ctx) {
   CLI::App* list = trust->add_subcommand("list", "List trusted certificates");
   list->alias("ls");
   list->add_option("--format,-f", *format, "table, csv, json or yaml");
-  list->callback([&ctx, format] { Run(ctx, [&] { return List(ctx, *format); }); });
+  list->callback([&ctx, format] { Run(ctx, [&] { return ListTrusted(ctx, *format); }); });
 
   auto fp = std::make_shared<std::string>();
   CLI::App* remove = trust->add_subcommand("remove", "Stop trusting a certificate");

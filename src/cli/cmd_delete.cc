@@ -11,7 +11,7 @@ using nlohmann::json;
 
 constexpr int kStoppedStatusCode = 102;
 
-base::Status Delete(Context& ctx, const std::string& name, bool force) {
+base::Status DeleteInstance(Context& ctx, const std::string& name, bool force) {
   std::string path = "/1.0/instances/" + name;
   if (force) {
     json inst = TRY_CTX(ctx.conn.Get(path), "deleting " + name);
@@ -49,7 +49,7 @@ void RegisterDeleteCommand(CLI::App& app, Context& ctx) {
   sub->footer("Examples:\n  nest delete c1\n  nest delete -f c1 c2");
   sub->callback([&ctx, o] {
     for (const std::string& name : o->names) {
-      Run(ctx, [&] { return Delete(ctx, name, o->force); });
+      Run(ctx, [&] { return DeleteInstance(ctx, name, o->force); });
     }
   });
 }

@@ -48,13 +48,13 @@ base::Result<json> ResolveImage(Context& ctx, std::string_view image) {
 
 namespace {
 
-base::Status List(Context& ctx, const std::string& format) {
+base::Status ListImages(Context& ctx, const std::string& format) {
   json images = TRY_CTX(ctx.conn.Get("/1.0/images?recursion=1"), "listing images");
   std::cout << TRY(RenderImageList(images, format)) << std::flush;
   return base::Ok();
 }
 
-base::Status Info(Context& ctx, const std::string& name) {
+base::Status ImageInfo(Context& ctx, const std::string& name) {
   json image = TRY(ResolveImage(ctx, name));
   std::cout << RenderImageInfo(image) << std::flush;
   return base::Ok();
@@ -196,7 +196,7 @@ base::Status Edit(Context& ctx, const std::string& name) {
   }
 }
 
-base::Status Delete(Context& ctx, const std::string& name) {
+base::Status DeleteImage(Context& ctx, const std::string& name) {
   json image = TRY(ResolveImage(ctx, name));
   std::string fp = image.value("fingerprint", "");
   json op = TRY_CTX(ctx.conn.Delete("/1.0/images/" + fp), "deleting image " + name);
@@ -244,14 +244,14 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
       "(as lxc image list). json and yaml print the full Image objects; csv has no header.\n\n"
       "Examples:\n  nest image list\n  nest image list -f csv\n"
       "  nest image list -f json | jq -r '.[].fingerprint'");
-  list->callback([&ctx, format] { Run(ctx, [&] { return List(ctx, *format); }); });
+  list->callback([&ctx, format] { Run(ctx, [&] { return ListImages(ctx, *format); }); });
 
   AddOne(image, ctx, "info", "Show an image's details",
          "Prints the fingerprint, size, architecture, type, public flag, timestamps\n"
          "(created, uploaded, expires, last used), properties, aliases, cached, auto\n"
          "update and, for downloaded images, their source (as lxc image info).\n\n"
          "Examples:\n  nest image info bb\n  nest image info 1a2b3c",
-         Info);
+         ImageInfo);
   AddOne(image, ctx, "refresh", "Check an image against its source now",
          "Asks the image's update source (the remote and alias it was copied from)\n"
          "which image the alias names now; when that is a new one, downloads and\n"
@@ -282,7 +282,7 @@ void RegisterImageCommand(CLI::App& app, Context& ctx) {
       "instances were created from cannot be deleted while they exist.\n\n"
       "Examples:\n  nest image delete bb\n  nest image rm 1a2b3c deb12");
   del->callback([&ctx, names] {
-    for (const std::string& n : *names) Run(ctx, [&] { return Delete(ctx, n); });
+    for (const std::string& n : *names) Run(ctx, [&] { return DeleteImage(ctx, n); });
   });
 
   RegisterImageAliasCommands(*image, ctx);

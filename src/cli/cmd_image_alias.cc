@@ -36,7 +36,7 @@ base::Status Create(Context& ctx, const std::string& alias, const std::string& t
   return base::Ok();
 }
 
-base::Status Delete(Context& ctx, const std::string& alias) {
+base::Status DeleteAlias(Context& ctx, const std::string& alias) {
   std::string name = TRY(LocalName(alias));
   TRY_CTX(ctx.conn.Delete(AliasPath(name)), "deleting alias " + name);
   return base::Ok();
@@ -49,8 +49,8 @@ base::Status Rename(Context& ctx, const std::string& alias, const std::string& n
   return base::Ok();
 }
 
-base::Status List(Context& ctx, const std::vector<std::string>& filters,
-                  const std::string& format) {
+base::Status ListAliases(Context& ctx, const std::vector<std::string>& filters,
+                         const std::string& format) {
   json aliases = TRY_CTX(ctx.conn.Get("/1.0/images/aliases?recursion=1"), "listing aliases");
   json shown = json::array();
   for (const json& a : aliases) {
@@ -116,7 +116,7 @@ void RegisterImageAliasCommands(CLI::App& image, Context& ctx) {
   del->add_option("aliases", *d, "Aliases to delete")->required();
   del->footer("Examples:\n  nest image alias delete bb");
   del->callback([&ctx, d] {
-    for (const auto& a : *d) Run(ctx, [&] { return Delete(ctx, a); });
+    for (const auto& a : *d) Run(ctx, [&] { return DeleteAlias(ctx, a); });
   });
 
   auto r = std::make_shared<std::pair<std::string, std::string>>();
@@ -141,7 +141,7 @@ void RegisterImageAliasCommands(CLI::App& image, Context& ctx) {
   list->footer(
       "Columns: ALIAS, FINGERPRINT (12 digits), TYPE, DESCRIPTION.\n\n"
       "Examples:\n  nest image alias list\n  nest image alias list debian -f csv");
-  list->callback([&ctx, l] { Run(ctx, [&] { return List(ctx, l->filters, l->format); }); });
+  list->callback([&ctx, l] { Run(ctx, [&] { return ListAliases(ctx, l->filters, l->format); }); });
 }
 
 }  // namespace nest::cli

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-base::Status Info(Context& ctx, const std::string& name) {
+base::Status InstanceInfo(Context& ctx, const std::string& name) {
   std::string path = "/1.0/instances/" + name;
   auto full = ctx.conn.Get(path + "?recursion=1");
   json inst;
@@ -39,7 +39,7 @@ void RegisterInfoCommand(CLI::App& app, Context& ctx) {
       "Prints Name, Status, Type, Architecture, PID, Created, Last Used and, for a\n"
       "running instance, its processes, CPU and memory usage (as lxc info).\n\n"
       "Examples:\n  nest info c1");
-  sub->callback([&ctx, name] { Run(ctx, [&] { return Info(ctx, *name); }); });
+  sub->callback([&ctx, name] { Run(ctx, [&] { return InstanceInfo(ctx, *name); }); });
 }
 
 }  // namespace nest::cli

@@ -28,7 +28,7 @@ base::Result<std::string> RenderInstanceList(const json& instances, const std::s
 
 namespace {
 
-base::Status List(Context& ctx, const std::string& format) {
+base::Status ListInstances(Context& ctx, const std::string& format) {
   auto full = ctx.conn.Get("/1.0/instances?recursion=2");
   json instances;
   if (full.ok()) {
@@ -54,7 +54,7 @@ void RegisterListCommand(CLI::App& app, Context& ctx) {
       "Columns: NAME, STATE, IPV4, IPV6, TYPE, SNAPSHOTS (as lxc list). json and yaml\n"
       "print the full instance objects, state included; csv has no header.\n\n"
       "Examples:\n  nest list\n  nest list --format csv\n  nest list -f json | jq '.[].name'");
-  sub->callback([&ctx, format] { Run(ctx, [&] { return List(ctx, *format); }); });
+  sub->callback([&ctx, format] { Run(ctx, [&] { return ListInstances(ctx, *format); }); });
 }
 
 }  // namespace nest::cli

@@ -117,19 +117,9 @@ std::string ToYamlImpl(const J& value) {
   return s;
 }
 
-std::string Str(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 int64_t Int(const json& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
-
-std::string Upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return s;
 }
 
 std::string Addresses(const json& state, const std::string& family) {
@@ -141,9 +131,9 @@ std::string Addresses(const json& state, const std::string& family) {
     auto addrs = it->find("addresses");
     if (addrs == it->end() || !addrs->is_array()) continue;
     for (const json& a : *addrs) {
-      if (!a.is_object() || Str(a, "family") != family) continue;
-      if (Str(a, "scope") != "global") continue;
-      out.push_back(Str(a, "address") + " (" + it.key() + ")");
+      if (!a.is_object() || StringAt(a, "family") != family) continue;
+      if (StringAt(a, "scope") != "global") continue;
+      out.push_back(StringAt(a, "address") + " (" + it.key() + ")");
     }
   }
   std::sort(out.rbegin(), out.rend());
@@ -151,6 +141,16 @@ std::string Addresses(const json& state, const std::string& family) {
 }
 
 }  // namespace
+
+std::string StringAt(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
 
 std::string RenderTable(const Row& header, const std::vector<Row>& rows) {
   std::vector<size_t> widths(header.size(), 0);
@@ -239,13 +239,13 @@ Row ListHeader() { return {"NAME", "STATE", "IPV4", "IPV6", "TYPE", "SNAPSHOTS"}
 
 Row ListRow(const json& inst) {
   json state = inst.contains("state") && inst["state"].is_object() ? inst["state"] : json::object();
-  std::string type = Upper(Str(inst, "type"));
+  std::string type = Upper(StringAt(inst, "type"));
   if (type.empty()) type = "CONTAINER";
   if (inst.value("ephemeral", false)) type += " (EPHEMERAL)";
   size_t snapshots = 0;
   if (auto it = inst.find("snapshots"); it != inst.end() && it->is_array()) snapshots = it->size();
-  return {Str(inst, "name"),
-          Upper(Str(inst, "status")),
+  return {StringAt(inst, "name"),
+          Upper(StringAt(inst, "status")),
           Addresses(state, "inet"),
           Addresses(state, "inet6"),
           type,
@@ -255,21 +255,21 @@ Row ListRow(const json& inst) {
 std::string RenderInfo(const json& inst) {
   std::ostringstream out;
   json state = inst.contains("state") && inst["state"].is_object() ? inst["state"] : json::object();
-  out << "Name: " << Str(inst, "name") << "\n";
-  out << "Status: " << Upper(Str(inst, "status")) << "\n";
-  std::string type = Str(inst, "type");
+  out << "Name: " << StringAt(inst, "name") << "\n";
+  out << "Status: " << Upper(StringAt(inst, "status")) << "\n";
+  std::string type = StringAt(inst, "type");
   if (type.empty()) type = "container";
   if (inst.value("ephemeral", false)) type += " (ephemeral)";
   out << "Type: " << type << "\n";
-  out << "Architecture: " << Str(inst, "architecture") << "\n";
+  out << "Architecture: " << StringAt(inst, "architecture") << "\n";
   if (int64_t pid = Int(state, "pid"); pid > 0) out << "PID: " << pid << "\n";
-  if (std::string c = FormatTimestamp(Str(inst, "created_at")); !c.empty()) {
+  if (std::string c = FormatTimestamp(StringAt(inst, "created_at")); !c.empty()) {
     out << "Created: " << c << "\n";
   }
-  if (std::string l = FormatTimestamp(Str(inst, "last_used_at")); !l.empty()) {
+  if (std::string l = FormatTimestamp(StringAt(inst, "last_used_at")); !l.empty()) {
     out << "Last Used: " << l << "\n";
   }
-  if (Str(state, "status") == "Running" || Int(state, "processes") > 0) {
+  if (StringAt(state, "status") == "Running" || Int(state, "processes") > 0) {
     out << "\nResources:\n";
     out << "  Processes: " << Int(state, "processes") << "\n";
     if (auto cpu = state.find("cpu"); cpu != state.end() && cpu->is_object()) {

@@ -25,6 +25,11 @@ std::string RenderCsv(const std::vector<Row>& rows);
 std::string ToYaml(const nlohmann::json& value);
 std::string ToYaml(const nlohmann::ordered_json& value);
 
+// obj[key] when it is a string, else "".
+std::string StringAt(const nlohmann::json& obj, const char* key);
+// "ok" → "OK" (ASCII).
+std::string Upper(std::string s);
+
 // 675840 → "660.00KiB" (LXD's GetByteSizeStringIEC with 2 decimals).
 std::string HumanBytes(int64_t bytes);
 

@@ -5,15 +5,12 @@
 #include <ctime>
 #include <sstream>
 
+#include "cli/format.h"
+
 namespace nest::cli {
 namespace {
 
 using nlohmann::json;
-
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 bool Flag(const json& j, const char* key) {
   auto it = j.find(key);
@@ -29,11 +26,6 @@ std::string MiB(int64_t bytes) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.2fMiB", static_cast<double>(bytes) / 1024.0 / 1024.0);
   return buf;
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Seconds since the epoch, or -1 for unset, unparsable, or the zero times
@@ -58,7 +50,7 @@ std::vector<std::string> AliasNames(const json& image) {
   std::vector<std::string> out;
   if (auto it = image.find("aliases"); it != image.end() && it->is_array()) {
     for (const auto& a : *it) {
-      if (a.is_object()) out.push_back(Str(a, "name"));
+      if (a.is_object()) out.push_back(StringAt(a, "name"));
     }
   }
   return out;
@@ -85,12 +77,12 @@ Row ImageListRow(const json& image) {
   if (aliases.size() > 1) alias += " (" + std::to_string(aliases.size() - 1) + " more)";
   std::string description;
   if (auto p = image.find("properties"); p != image.end() && p->is_object()) {
-    description = Str(*p, "description");
+    description = StringAt(*p, "description");
   }
-  std::string type = Upper(Str(image, "type"));
+  std::string type = Upper(StringAt(image, "type"));
   if (type.empty()) type = "CONTAINER";
   std::string uploaded;
-  if (time_t t = ParseTime(Str(image, "uploaded_at")); t >= 0) {
+  if (time_t t = ParseTime(StringAt(image, "uploaded_at")); t >= 0) {
     // Go's "Jan 2, 2006 at 3:04pm (MST)": no leading zeros on day and hour.
     std::tm tm{};
     ::gmtime_r(&t, &tm);
@@ -103,10 +95,10 @@ Row ImageListRow(const json& image) {
     uploaded = buf;
   }
   return {alias,
-          Str(image, "fingerprint").substr(0, 12),
+          StringAt(image, "fingerprint").substr(0, 12),
           Flag(image, "public") ? "yes" : "no",
           description,
-          Str(image, "architecture"),
+          StringAt(image, "architecture"),
           type,
           MiB(Size(image)),
           uploaded};
@@ -130,21 +122,21 @@ base::Result<std::string> RenderImageList(const json& images, const std::string&
 
 std::string RenderImageInfo(const json& image) {
   std::ostringstream out;
-  out << "Fingerprint: " << Str(image, "fingerprint") << "\n";
+  out << "Fingerprint: " << StringAt(image, "fingerprint") << "\n";
   out << "Size: " << MiB(Size(image)) << "\n";
-  out << "Architecture: " << Str(image, "architecture") << "\n";
-  std::string type = Str(image, "type");
+  out << "Architecture: " << StringAt(image, "architecture") << "\n";
+  std::string type = StringAt(image, "type");
   out << "Type: " << (type.empty() ? "container" : type) << "\n";
   out << "Public: " << (Flag(image, "public") ? "yes" : "no") << "\n";
   out << "Timestamps:\n";
-  if (std::string c = ImageTimestamp(Str(image, "created_at")); !c.empty()) {
+  if (std::string c = ImageTimestamp(StringAt(image, "created_at")); !c.empty()) {
     out << "    Created: " << c << "\n";
   }
-  std::string up = ImageTimestamp(Str(image, "uploaded_at"));
+  std::string up = ImageTimestamp(StringAt(image, "uploaded_at"));
   out << "    Uploaded: " << up << "\n";
-  std::string exp = ImageTimestamp(Str(image, "expires_at"));
+  std::string exp = ImageTimestamp(StringAt(image, "expires_at"));
   out << "    Expires: " << (exp.empty() ? "never" : exp) << "\n";
-  std::string used = ImageTimestamp(Str(image, "last_used_at"));
+  std::string used = ImageTimestamp(StringAt(image, "last_used_at"));
   out << "    Last used: " << (used.empty() ? "never" : used) << "\n";
   out << "Properties:\n";
   if (auto p = image.find("properties"); p != image.end() && p->is_object()) {
@@ -156,14 +148,14 @@ std::string RenderImageInfo(const json& image) {
   out << "Aliases:\n";
   if (auto a = image.find("aliases"); a != image.end() && a->is_array()) {
     for (const auto& alias : *a) {
-      std::string d = Str(alias, "description");
-      out << "    - " << Str(alias, "name") << (d.empty() ? "" : " (" + d + ")") << "\n";
+      std::string d = StringAt(alias, "description");
+      out << "    - " << StringAt(alias, "name") << (d.empty() ? "" : " (" + d + ")") << "\n";
     }
   }
   out << "Cached: " << (Flag(image, "cached") ? "yes" : "no") << "\n";
   out << "Auto update: " << (Flag(image, "auto_update") ? "enabled" : "disabled") << "\n";
   if (Flag(image, "cached")) {
-    std::string expires = ImageTimestamp(Str(image, "cache_expires_at"));
+    std::string expires = ImageTimestamp(StringAt(image, "cache_expires_at"));
     out << "Cache expires: "
         << (expires.empty() ? "never (images.remote_cache_expiry is 0)"
                             : expires + " unless used (images.remote_cache_expiry)")
@@ -171,13 +163,13 @@ std::string RenderImageInfo(const json& image) {
   }
   if (auto s = image.find("update_source"); s != image.end() && s->is_object()) {
     out << "Source:\n";
-    out << "    Server: " << Str(*s, "server") << "\n";
-    out << "    Protocol: " << Str(*s, "protocol") << "\n";
-    out << "    Alias: " << Str(*s, "alias") << "\n";
-    std::string checked = ImageTimestamp(Str(image, "last_checked_at"));
+    out << "    Server: " << StringAt(*s, "server") << "\n";
+    out << "    Protocol: " << StringAt(*s, "protocol") << "\n";
+    out << "    Alias: " << StringAt(*s, "alias") << "\n";
+    std::string checked = ImageTimestamp(StringAt(image, "last_checked_at"));
     out << "    Last checked: " << (checked.empty() ? "never" : checked) << "\n";
-    if (Flag(image, "auto_update") && Str(*s, "protocol") != "builtin") {
-      std::string next = ImageTimestamp(Str(image, "next_update_check_at"));
+    if (Flag(image, "auto_update") && StringAt(*s, "protocol") != "builtin") {
+      std::string next = ImageTimestamp(StringAt(image, "next_update_check_at"));
       out << "    Next check: "
           << (next.empty() ? "never (images.auto_update_interval is 0)" : next) << "\n";
     }
