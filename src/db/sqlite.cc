@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <utility>
+#include <vector>
 
 namespace nest::db {
 
@@ -40,16 +42,66 @@ Error SqliteError(sqlite3* db, const std::string& operation, int rc) {
   return Error(KindOf(rc), operation + ": " + reason);
 }
 
+// The compiled statements a connection keeps, idle ones by SQL text.
+class StatementCache {
+ public:
+  StatementCache() = default;
+  ~StatementCache() {
+    for (auto& [sql, stmts] : idle_) {
+      for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
+    }
+  }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  sqlite3_stmt* Take(std::string_view sql) {
+    auto it = idle_.find(sql);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    sqlite3_stmt* stmt = it->second.back();
+    it->second.pop_back();
+    return stmt;
+  }
+
+  void Give(sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    // More than one idle copy only after nested uses of the same SQL.
+    auto& stmts = idle_[sqlite3_sql(stmt)];
+    if (stmts.size() >= kMaxIdlePerSql) {
+      sqlite3_finalize(stmt);
+      return;
+    }
+    stmts.push_back(stmt);
+  }
+
+ private:
+  static constexpr size_t kMaxIdlePerSql = 2;
+  std::map<std::string, std::vector<sqlite3_stmt*>, std::less<>> idle_;
+};
+
 // Statement
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
 
-Statement::Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (cache_ != nullptr) {
+    cache_->Give(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  cache_ = nullptr;
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), cache_(std::exchange(other.cache_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     stmt_ = std::exchange(other.stmt_, nullptr);
+    cache_ = std::exchange(other.cache_, nullptr);
   }
   return *this;
 }
@@ -114,19 +166,24 @@ bool Statement::ColumnIsNull(int column) const {
 
 // Connection
 
+Connection::Connection(sqlite3* db) : db_(db), cache_(std::make_unique<StatementCache>()) {}
+
 Connection::~Connection() { Close(); }
 
-Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Connection::Connection(Connection&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     Close();
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
 
 void Connection::Close() {
+  cache_.reset();  // finalizes the idle statements before the handle closes
   if (db_ != nullptr) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
@@ -164,6 +221,14 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
     return SqliteError(db_, "preparing statement (" + std::string(sql) + ")", rc);
   }
   return Statement(stmt);
+}
+
+Result<Statement> Connection::PrepareCached(std::string_view sql) {
+  if (!cache_) return Prepare(sql);
+  if (sqlite3_stmt* stmt = cache_->Take(sql)) return Statement(stmt, cache_.get());
+  Statement fresh = TRY(Prepare(sql));
+  fresh.cache_ = cache_.get();
+  return fresh;
 }
 
 int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace nest::db {
+
+class StatementCache;
 
 class Statement {
  public:
@@ -62,7 +65,10 @@ class Statement {
 
  private:
   friend class Connection;
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  explicit Statement(sqlite3_stmt* stmt, StatementCache* cache = nullptr)
+      : stmt_(stmt), cache_(cache) {}
+  // Finalizes the statement, or resets it and gives it back to its cache.
+  void Release();
 
   base::Status BindOne(int index, int64_t v) { return Bind(index, v); }
   base::Status BindOne(int index, int v) { return Bind(index, static_cast<int64_t>(v)); }
@@ -76,6 +82,7 @@ class Statement {
   base::Error Fail(const std::string& operation, int rc) const;
 
   sqlite3_stmt* stmt_ = nullptr;
+  StatementCache* cache_ = nullptr;  // the connection's, for a PrepareCached statement
 };
 
 class Connection {
@@ -94,6 +101,11 @@ class Connection {
   // Runs one or more SQL statements, discarding any rows.
   base::Status Exec(std::string_view sql);
   base::Result<Statement> Prepare(std::string_view sql);
+  // As Prepare, but the compiled statement is kept: once this Statement is
+  // destroyed, the next PrepareCached of the same SQL reuses it (reset, its
+  // bindings cleared) instead of compiling the SQL again, ~20 us of every
+  // query. For the fixed SQL of db::Database; must not outlive the connection.
+  base::Result<Statement> PrepareCached(std::string_view sql);
 
   int64_t LastInsertRowid() const;
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
@@ -103,10 +115,11 @@ class Connection {
   sqlite3* raw() const { return db_; }
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  explicit Connection(sqlite3* db);
   void Close();
 
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StatementCache> cache_;  // a stable address: statements point to it
 };
 
 // Converts an sqlite result code into an Error: "<operation>: <errmsg>".

@@ -88,5 +88,50 @@ TEST(SqliteTest, MovedConnectionOwnsHandle) {
   EXPECT_TRUE(b.Exec("SELECT 1").ok());
 }
 
+TEST(SqliteTest, CachedStatementsAreReusedResetAndUnbound) {
+  Connection conn = OpenMemory();
+  ASSERT_TRUE(conn.Exec("CREATE TABLE t (k TEXT, v INTEGER)").ok());
+  ASSERT_TRUE(conn.Exec("INSERT INTO t VALUES ('a', 1), ('b', 2)").ok());
+  const char* sql = "SELECT v FROM t WHERE k = ?";
+  const void* first_handle = nullptr;
+  {
+    auto q = conn.PrepareCached(sql);
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(q->Bind(1, "a").ok());
+    ASSERT_TRUE(q->Step().value());
+    EXPECT_EQ(q->ColumnInt64(0), 1);
+    first_handle = q->sql();
+    // Left mid-result: the cache resets it.
+  }
+  {
+    auto q = conn.PrepareCached(sql);
+    ASSERT_TRUE(q.ok());
+    EXPECT_EQ(static_cast<const void*>(q->sql()), first_handle);  // the same compiled statement
+    EXPECT_FALSE(q->Step().value());  // bindings were cleared: k = NULL matches nothing…
+  }
+  {
+    // …and two live copies of one SQL do not share state.
+    auto a = conn.PrepareCached(sql);
+    auto b = conn.PrepareCached(sql);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(a->Bind(1, "a").ok());
+    ASSERT_TRUE(b->Bind(1, "b").ok());
+    ASSERT_TRUE(a->Step().value());
+    ASSERT_TRUE(b->Step().value());
+    EXPECT_EQ(a->ColumnInt64(0), 1);
+    EXPECT_EQ(b->ColumnInt64(0), 2);
+  }
+  // A moved connection keeps its cache; the statements it holds still work.
+  Connection moved = std::move(conn);
+  auto q = moved.PrepareCached(sql);
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(q->Bind(1, "b").ok());
+  ASSERT_TRUE(q->Step().value());
+  EXPECT_EQ(q->ColumnInt64(0), 2);
+  auto bad = moved.PrepareCached("SELECT nope FROM nowhere");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("no such table"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace nest::db

@@ -8,10 +8,11 @@
 
 namespace nest::db {
 
-// Prepares sql and binds args to its parameters 1..N, ready to Step().
+// Prepares sql (compiled once per connection, see PrepareCached) and binds
+// args to its parameters 1..N, ready to Step().
 template <typename... Args>
 base::Result<Statement> Query(Connection& conn, std::string_view sql, const Args&... args) {
-  Statement stmt = TRY(conn.Prepare(sql));
+  Statement stmt = TRY(conn.PrepareCached(sql));
   TRY(stmt.BindAll(args...));
   return stmt;
 }
