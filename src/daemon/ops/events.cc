@@ -70,7 +70,16 @@ EventHub::~EventHub() {
   subs_.clear();
 }
 
+bool EventHub::Wanted(const std::string& type) const {
+  std::lock_guard lock(mu_);
+  for (const auto& sub : subs_) {
+    if (sub->types_.empty() || sub->types_.count(type) > 0) return true;
+  }
+  return false;
+}
+
 void EventHub::Publish(std::string type, nlohmann::json metadata) {
+  if (!Wanted(type)) return;
   // Serialized by hand to keep LXD's field order.
   std::string event = "{\"type\":" + Dump(type) + ",\"timestamp\":" +
                       Dump(FormatRfc3339Nano(std::chrono::system_clock::now())) +

@@ -34,6 +34,9 @@ class EventHub {
   // "project":"default"} (no "project" for type "logging", as LXD) to every
   // subscriber of `type` ("operation", "lifecycle", "logging").
   void Publish(std::string type, nlohmann::json metadata);
+  // Whether an event of `type` would reach anyone: publishers check it before
+  // building costly metadata (an operation's JSON, at each state change).
+  bool Wanted(const std::string& type) const;
 
   // A lifecycle event: metadata {"action":action,"source":source} plus "context"
   // when `context` is a non-empty object and "requestor" when non-null

@@ -202,7 +202,8 @@ OperationManager::~OperationManager() {
 void OperationManager::Shutdown() { shutting_down_ = true; }
 
 void OperationManager::Publish(const Operation& op) {
-  if (events_ != nullptr) events_->Publish("operation", op.ToJson());
+  if (events_ != nullptr && events_->Wanted("operation"))
+    events_->Publish("operation", op.ToJson());
 }
 
 std::shared_ptr<Operation> OperationManager::Create(std::string cls, std::string description,
