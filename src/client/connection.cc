@@ -159,6 +159,7 @@ int PendingRequest::fd() const { return impl_->sock.get(); }
 Result<Response> PendingRequest::Receive() {
   boost::system::error_code ec;
   boost::beast::flat_buffer buffer;
+  buffer.reserve(16 * 1024);  // most answers in one read (Beast starts at 512 bytes)
   http::response_parser<http::string_body> parser;
   parser.body_limit(boost::none);
   FdStream stream(impl_->sock.get());
