@@ -30,7 +30,7 @@ say() { echo "== $*"; }
 pkgs=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-json3-dev
   libyaml-cpp-dev libcli11-dev libboost-dev libarchive-dev libssl-dev libcap-ng-dev
   libseccomp-dev libgtest-dev libgmock-dev busybox-static clang-format lxd-client sqlite3
-  squashfs-tools debootstrap uidmap jq curl ccache libcap2-bin attr)
+  squashfs-tools debootstrap uidmap jq curl ccache libcap2-bin attr lld)
 missing=()
 for p in "${pkgs[@]}"; do
   st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
