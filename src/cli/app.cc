@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <initializer_list>
 #include <string_view>
 
@@ -50,6 +51,15 @@ int Main(int argc, const char* const* argv, Context& ctx) {
       for (std::string_view v : c.verbs) {
         if (v == verb) only = c.add;
       }
+    }
+    // A word that names no command: say so, as lxc does (CLI11 would only
+    // report that a subcommand is required).
+    if (only == nullptr && !verb.empty() && verb[0] != '-') {
+      std::fprintf(
+          stderr,
+          "Error: unknown command \"%s\" for \"nest\"\nRun \"nest --help\" for the commands.\n",
+          argv[1]);
+      return 1;
     }
   }
   for (const auto& c : kCommands) {

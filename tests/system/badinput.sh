@@ -11,6 +11,7 @@ nothing_named() { # NAME: absent from the API and from $NEST_DIR/containers
   fi
 }
 
+expect_fail 'unknown command "lanch" for "nest"' nest lanch builtin:busybox x0
 expect_fail "nope|not found|unknown|no such" nest launch builtin:nope x1
 nothing_named x1
 expect_fail "nosuchremote|remote|not found|unknown" nest launch nosuchremote:busybox x2
