@@ -60,12 +60,21 @@ record start o2
 record delete -f o2
 record config get images.auto_update_interval
 
+# What valgrind cannot show: glibc picks its string functions for the CPU
+# (IFUNC). Every resolver runs at each start, and valgrind's virtual CPU gets
+# the AVX2 or SSE2 variants where this one runs the EVEX or AVX-512 ones: list
+# the resolvers, and each variant of every string function that was called.
+recorded=$(for i in $(seq "$n"); do grep -oP '^c?fn=\(\d+\) \K.*' "$work/cg.$i"; done |
+  grep -v -e '^0x' -e "'" -e '^(below main)$' | awk '!seen[$0]++')
+symbols=$(nm "$nest" | awk '$2 ~ /^[tTwW]$/ {print $3}')
+resolvers=$(grep '_ifunc$' <<<"$symbols" || true)
+variants=$(grep -oP '^__[a-z0-9]+(?=_(sse2|sse4|ssse3|avx|avx2|evex|avx512)(_|$))' <<<"$recorded" |
+  sort -u | while read -r base; do grep -E "^${base}_(evex|avx512)" <<<"$symbols" || true; done)
 {
   echo "# nest's functions in the order its commands first run them (exec, launch, list,"
-  echo "# info, stop, start, delete, config): the link lays them out first. Regenerate"
+  echo "# info, stop, start, delete, config), after glibc's IFUNC resolvers and the CPU"
+  echo "# variants of its string functions: the link lays them out first. Regenerate"
   echo "# with tools/link-order/generate.sh; see src/cli/CMakeLists.txt."
-  for i in $(seq "$n"); do
-    grep -oP '^c?fn=\(\d+\) \K.*' "$work/cg.$i"
-  done | grep -v -e '^0x' -e "'" -e '^(below main)$' | awk '!seen[$0]++'
+  printf '%s\n' "$resolvers" "$variants" "$recorded" | grep -v '^$' | awk '!seen[$0]++'
 } >"$out"
 echo "wrote $out ($(grep -vc '^#' "$out") symbols)"
