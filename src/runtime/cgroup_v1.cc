@@ -24,7 +24,7 @@ class V1Hierarchy : public CgroupHierarchy {
     for (const auto& part : base::Split(rel, '/')) {
       std::string parent = path;
       path += "/" + part;
-      bool existed = sys::Exists(path);
+      bool existed = cpuset && sys::Exists(path);
       TRY(sys::Mkdir(path, 0755));
       // A new cpuset cgroup starts with no cpus or mems and refuses tasks: inherit.
       if (cpuset && !existed) {
@@ -34,12 +34,8 @@ class V1Hierarchy : public CgroupHierarchy {
         }
       }
     }
-    for (const char* f :
-         {"", "/cgroup.procs", "/tasks", "/cgroup.clone_children", "/notify_on_release"}) {
-      std::string target = path + f;
-      if (sys::Exists(target)) TRY(sys::Chown(target, uid, gid));
-    }
-    return base::Ok();
+    return ChownDelegated(
+        path, {"cgroup.procs", "tasks", "cgroup.clone_children", "notify_on_release"}, uid, gid);
   }
 
   std::string ProcsFile(const std::string& rel) const override {
@@ -103,6 +99,16 @@ class V1Hierarchy : public CgroupHierarchy {
 
 std::unique_ptr<CgroupHierarchy> MakeV1Hierarchy(const HierarchyMount& mount) {
   return std::make_unique<V1Hierarchy>(mount);
+}
+
+base::Status ChownDelegated(const std::string& dir, std::initializer_list<const char*> files,
+                            uid_t uid, gid_t gid) {
+  TRY(sys::Chown(dir, uid, gid));
+  for (const char* f : files) {
+    auto s = sys::Chown(dir + "/" + f, uid, gid);
+    if (!s && s.error().sys_errno() != ENOENT) return s;
+  }
+  return base::Ok();
 }
 
 base::Status RemoveCgroupTree(const std::string& dir) {

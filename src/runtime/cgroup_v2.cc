@@ -22,11 +22,8 @@ class V2Hierarchy : public CgroupHierarchy {
     }
     // Delegation as in cgroups(7) "Delegation": the directory and its
     // cgroup.procs, cgroup.threads and cgroup.subtree_control files.
-    for (const char* f : {"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control"}) {
-      std::string target = path + f;
-      if (sys::Exists(target)) TRY(sys::Chown(target, uid, gid));
-    }
-    return base::Ok();
+    return ChownDelegated(path, {"cgroup.procs", "cgroup.threads", "cgroup.subtree_control"}, uid,
+                          gid);
   }
 
   std::string ProcsFile(const std::string& rel) const override {
