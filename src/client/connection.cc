@@ -1,12 +1,9 @@
 #include "client/connection.h"
 
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
@@ -14,6 +11,7 @@
 #include <cstring>
 
 #include "base/unique_fd.h"
+#include "client/fd_stream.h"
 
 namespace nest::client {
 namespace {
@@ -28,74 +26,6 @@ using nlohmann::json;
 Error ProtocolError(const std::string& what) {
   return Error::Internal("invalid response from nestd: " + what);
 }
-
-// Blocking reads and writes on a connected socket, as Beast's synchronous
-// http::read and http::write want them. A request needs no event loop: an
-// asio socket would build one (epoll, eventfd, timerfd) for each.
-class FdStream {
- public:
-  explicit FdStream(int fd) : fd_(fd) {}
-
-  template <typename Buffers>
-  size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
-    ec = {};
-    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
-         ++it) {
-      asio::mutable_buffer b = *it;
-      if (b.size() == 0) continue;
-      ssize_t n;
-      while ((n = ::read(fd_, b.data(), b.size())) < 0 && errno == EINTR) {
-      }
-      if (n < 0) ec.assign(errno, boost::system::system_category());
-      if (n == 0) ec = asio::error::eof;
-      return n > 0 ? static_cast<size_t>(n) : 0;
-    }
-    return 0;
-  }
-
-  template <typename Buffers>
-  size_t write_some(const Buffers& buffers, boost::system::error_code& ec) {
-    ec = {};
-    iovec iov[16];
-    size_t count = 0;
-    for (auto it = asio::buffer_sequence_begin(buffers);
-         it != asio::buffer_sequence_end(buffers) && count < 16; ++it) {
-      asio::const_buffer b = *it;
-      if (b.size() == 0) continue;
-      iov[count++] = {const_cast<void*>(b.data()), b.size()};
-    }
-    if (count == 0) return 0;
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = count;
-    ssize_t n;
-    while ((n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-    }
-    if (n < 0) {
-      ec.assign(errno, boost::system::system_category());
-      return 0;
-    }
-    return static_cast<size_t>(n);
-  }
-
-  template <typename Buffers>
-  size_t read_some(const Buffers& buffers) {
-    boost::system::error_code ec;
-    size_t n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-  template <typename Buffers>
-  size_t write_some(const Buffers& buffers) {
-    boost::system::error_code ec;
-    size_t n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-
- private:
-  int fd_;
-};
 
 // Connects a blocking unix stream socket to `path`; errno on failure.
 Result<base::UniqueFd> ConnectUnix(const std::string& path) {
