@@ -20,7 +20,10 @@ nest=$build/src/cli/nest
 nestd=$build/src/daemon/nestd
 out=$root/src/cli/nest.order
 [ "$(id -u)" = 0 ] || { echo "generate.sh: run as root" >&2; exit 1; }
-[ -x "$nest" ] && [ -x "$nestd" ] || { echo "generate.sh: build first ($nest)" >&2; exit 1; }
+if [ ! -x "$nest" ] || [ ! -x "$nestd" ]; then
+  echo "generate.sh: build first ($nest)" >&2
+  exit 1
+fi
 if ! command -v valgrind >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update && apt-get install -y --no-install-recommends valgrind
