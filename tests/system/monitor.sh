@@ -81,4 +81,21 @@ if [ -n "$mon" ]; then
   for _ in $(seq 20); do [ -e "/proc/$mon" ] || break; sleep 0.1; done
   check "m1's monitor ($mon) was reaped by nestd, no zombie left" test ! -e "/proc/$mon"
 fi
+
+# A monitor that cannot be started (not executable): the launch fails naming
+# it and why, and leaves no instance behind.
+bad_monitor=$W/not-a-monitor
+echo 'not a program' >"$bad_monitor"
+chmod 0644 "$bad_monitor"
+peer=$W/peer-bad-monitor
+if NEST_MONITOR=$bad_monitor start_peer_nestd "$peer"; then
+  NEST_DIR=$peer expect_fail "not-a-monitor.*Permission denied" nest launch builtin:busybox b1
+  listed=$(NEST_DIR=$peer nest list --format csv 2>&1)
+  expect_eq "no instance left after the failed launch" "" "$listed"
+  check "no container directory left" test ! -e "$peer/containers/b1"
+  kill "$PEER_NESTD_PID" 2>/dev/null
+  wait "$PEER_NESTD_PID" 2>/dev/null
+else
+  bad "a nestd with NEST_MONITOR=$bad_monitor did not start"
+fi
 finish
