@@ -70,7 +70,7 @@ std::string InstanceManager::CgroupFor(const std::string& name) const {
 }
 
 std::optional<runtime::RunningState> InstanceManager::Running(const std::string& name) const {
-  return runtime::FindRunning(ctx_.paths.Container(name));
+  return running_.Find(ctx_.paths.Container(name));
 }
 
 Result<std::string> InstanceManager::EnsureBuiltin(const std::string& alias,

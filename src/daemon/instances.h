@@ -98,6 +98,7 @@ class InstanceManager {
                                                                   const std::string& trigger);
 
   Context& ctx_;
+  mutable runtime::RunningCache running_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;  // protected by mu_
   // One build at a time per builtin image (keyed by its canonical alias).

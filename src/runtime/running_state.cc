@@ -1,5 +1,7 @@
 #include "runtime/running_state.h"
 
+#include <poll.h>
+
 #include <nlohmann/json.hpp>
 
 #include "sys/syscalls.h"
@@ -35,6 +37,41 @@ std::optional<RunningState> FindRunning(const std::string& container_dir) {
   std::string expected = std::string("nest-monitor") + '\0' + container_dir + '\0';
   if (cmdline->find(expected) == std::string::npos) return std::nullopt;
   return *state;
+}
+
+namespace {
+
+bool Alive(int pidfd) {
+  struct pollfd pfd = {pidfd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) == 0;  // readable once the process has exited
+}
+
+}  // namespace
+
+std::optional<RunningState> RunningCache::Find(const std::string& container_dir) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = known_.find(container_dir); it != known_.end()) {
+      if (Alive(it->second.monitor.get()) && sys::Exists(container_dir + "/running.json")) {
+        return it->second.state;
+      }
+      known_.erase(it);
+    }
+  }
+  auto state = FindRunning(container_dir);
+  if (!state) return std::nullopt;
+  auto monitor = sys::PidfdOpen(state->monitor_pid);
+  if (!monitor) return std::nullopt;  // gone since
+  // FindRunning checked the pid's command line before the pidfd pinned the
+  // process: check again, so a pid reused in between is not kept.
+  if (!FindRunning(container_dir)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  // Entries of monitors gone (containers stopped or deleted) go as new ones come.
+  for (auto it = known_.begin(); it != known_.end();) {
+    it = Alive(it->second.monitor.get()) ? std::next(it) : known_.erase(it);
+  }
+  known_[container_dir] = Known{*state, std::move(*monitor)};
+  return state;
 }
 
 }  // namespace nest::runtime
