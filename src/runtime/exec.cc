@@ -16,6 +16,7 @@
 
 #include "base/strings.h"
 #include "runtime/seccomp.h"
+#include "runtime/vfork.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -210,11 +211,11 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
   std::vector<char*> envp;
   for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  // Both children need a few hundred bytes of stack. Left uninitialized and
-  // below malloc's mmap threshold, the stacks come from warm heap memory: a
-  // zero-filled fresh 512 KB cost ~1 ms of page faults per exec on this VM.
+  // The command's stack, allocated here since its creator (the helper) must
+  // not call malloc: a few hundred bytes are used. Left uninitialized and below
+  // malloc's mmap threshold, it comes from warm heap memory (a zero-filled fresh
+  // 512 KB cost ~1 ms of page faults per exec on this VM).
   constexpr size_t kStack = 32 * 1024;
-  auto helper_stack = std::make_unique_for_overwrite<char[]>(kStack);
   auto command_stack = std::make_unique_for_overwrite<char[]>(kStack);
 
   SpawnShared shared{&spec,
@@ -227,15 +228,7 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
                      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
                          CLONE_NEWCGROUP | (spec.privileged ? 0 : CLONE_NEWUSER),
                      command_stack.get() + kStack};
-  // No signal handler may run in a child that shares our memory.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t helper =
-      ::clone(HelperMain, helper_stack.get() + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &shared);
-  int clone_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (helper < 0) return base::Error::FromErrno("clone (exec helper)", clone_errno);
+  pid_t helper = TRY(VforkClone(HelperMain, &shared, "clone (exec helper)"));
   int status = 0;
   while (::waitpid(helper, &status, __WALL) < 0 && errno == EINTR) {
   }

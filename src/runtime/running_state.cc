@@ -1,9 +1,8 @@
 #include "runtime/running_state.h"
 
-#include <poll.h>
-
 #include <nlohmann/json.hpp>
 
+#include "runtime/launcher.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -39,20 +38,12 @@ std::optional<RunningState> FindRunning(const std::string& container_dir) {
   return *state;
 }
 
-namespace {
-
-bool Alive(int pidfd) {
-  struct pollfd pfd = {pidfd, POLLIN, 0};
-  return ::poll(&pfd, 1, 0) == 0;  // readable once the process has exited
-}
-
-}  // namespace
-
 std::optional<RunningState> RunningCache::Find(const std::string& container_dir) {
   {
     std::lock_guard lock(mu_);
     if (auto it = known_.find(container_dir); it != known_.end()) {
-      if (Alive(it->second.monitor.get()) && sys::Exists(container_dir + "/running.json")) {
+      if (!WaitPidExit(it->second.monitor.get(), 0) &&
+          sys::Exists(container_dir + "/running.json")) {
         return it->second.state;
       }
       known_.erase(it);
@@ -68,7 +59,7 @@ std::optional<RunningState> RunningCache::Find(const std::string& container_dir)
   std::lock_guard lock(mu_);
   // Entries of monitors gone (containers stopped or deleted) go as new ones come.
   for (auto it = known_.begin(); it != known_.end();) {
-    it = Alive(it->second.monitor.get()) ? std::next(it) : known_.erase(it);
+    it = WaitPidExit(it->second.monitor.get(), 0) ? known_.erase(it) : std::next(it);
   }
   known_[container_dir] = Known{*state, std::move(*monitor)};
   return state;

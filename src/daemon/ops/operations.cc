@@ -113,13 +113,17 @@ nlohmann::json Operation::ToJson() const {
           {"location", "none"}};
 }
 
+void Operation::MergeMetadataLocked(const nlohmann::json& patch) {
+  if (!metadata_.is_object()) metadata_ = nlohmann::json::object();
+  if (patch.is_object()) {
+    for (const auto& [k, v] : patch.items()) metadata_[k] = v;
+  }
+}
+
 void Operation::UpdateMetadata(const nlohmann::json& patch) {
   {
     std::lock_guard lock(mu_);
-    if (!metadata_.is_object()) metadata_ = nlohmann::json::object();
-    if (patch.is_object()) {
-      for (const auto& [k, v] : patch.items()) metadata_[k] = v;
-    }
+    MergeMetadataLocked(patch);
     updated_at_ = Now();
   }
   if (manager_ != nullptr) manager_->Publish(*this);
@@ -128,10 +132,7 @@ void Operation::UpdateMetadata(const nlohmann::json& patch) {
 void Operation::Conclude(const base::Status& result, const nlohmann::json& patch) {
   {
     std::lock_guard lock(mu_);
-    if (!metadata_.is_object()) metadata_ = nlohmann::json::object();
-    if (patch.is_object()) {
-      for (const auto& [k, v] : patch.items()) metadata_[k] = v;
-    }
+    MergeMetadataLocked(patch);  // Complete bumps updated_at and publishes
   }
   if (manager_ != nullptr) manager_->Complete(*this, result);
 }

@@ -83,6 +83,8 @@ class Operation {
  private:
   friend class OperationManager;
   Operation() = default;
+  // Merges the keys of `patch` (an object) into metadata; requires mu_.
+  void MergeMetadataLocked(const nlohmann::json& patch);
 
   // Constant after construction.
   std::string id_;
