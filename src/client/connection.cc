@@ -76,7 +76,8 @@ ErrorKind KindForStatus(int code) {
 
 struct PendingRequest::Impl {
   base::UniqueFd sock;
-  std::string what;  // "GET /1.0/..." for error messages
+  std::string what;       // "GET /1.0/..." for error messages
+  bool reusable = false;  // the response was read whole and nestd keeps the connection
 };
 
 PendingRequest::PendingRequest(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -96,6 +97,7 @@ Result<Response> PendingRequest::Receive() {
   http::read(stream, buffer, parser, ec);
   if (ec) return Error::Internal(impl_->what + ": reading response: " + ec.message());
   auto& res = parser.get();
+  impl_->reusable = parser.is_done() && res.keep_alive() && buffer.size() == 0;
   std::string etag;
   if (auto it = res.find(http::field::etag); it != res.end()) etag = std::string(it->value());
   Response decoded =
@@ -118,15 +120,27 @@ Result<Response> Connection::Do(std::string_view method, std::string_view path, 
 }
 
 Result<PendingRequest> Connection::Send(std::string_view method, std::string_view path,
-                                        const json& body, const Headers& headers) {
+                                        const json& body, const Headers& headers, bool keep_open) {
   if (has_remote_) return Error::Internal("Connection::Send: not over HTTPS");
-  auto impl = std::make_unique<PendingRequest::Impl>();
   auto sock = ConnectUnix(socket_path_);
   if (!sock) {
     int err = sock.error().sys_errno();
     return Error(ErrorKind::kUnavailable, UnreachableMessage(socket_path_, err), err);
   }
-  impl->sock = std::move(*sock);
+  return SendOn(std::move(*sock), method, path, body, headers, keep_open);
+}
+
+Result<PendingRequest> Connection::Then(PendingRequest answered, std::string_view method,
+                                        std::string_view path) {
+  if (!answered.impl_ || !answered.impl_->reusable) return Send(method, path);
+  return SendOn(std::move(answered.impl_->sock), method, path, nullptr, {}, false);
+}
+
+Result<PendingRequest> Connection::SendOn(base::UniqueFd sock, std::string_view method,
+                                          std::string_view path, const json& body,
+                                          const Headers& headers, bool keep_open) {
+  auto impl = std::make_unique<PendingRequest::Impl>();
+  impl->sock = std::move(sock);
 
   http::request<http::string_body> req;
   req.method_string(boost::beast::string_view(method.data(), method.size()));
@@ -134,7 +148,7 @@ Result<PendingRequest> Connection::Send(std::string_view method, std::string_vie
   req.version(11);
   req.set(http::field::host, "unix.socket");
   req.set(http::field::user_agent, "nest/0.1");
-  req.keep_alive(false);
+  req.keep_alive(keep_open);
   for (const auto& [k, v] : headers) req.set(k, v);
   if (!body.is_null()) {
     req.set(http::field::content_type, "application/json");

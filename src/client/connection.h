@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "client/https.h"
 
 namespace nest::client {
@@ -41,6 +42,7 @@ class PendingRequest {
   base::Result<Response> Receive();
 
  private:
+  friend class Connection;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -49,8 +51,9 @@ class PendingRequest {
 std::string DefaultSocketPath();
 
 // One request per call, each on a fresh connection (nestd is local; connecting is
-// cheap and avoids stale keep-alive handling). Not thread-safe per instance; use
-// one Connection per thread.
+// cheap and avoids stale keep-alive handling), but for a request sent with Then
+// right after an answer. Not thread-safe per instance; use one Connection per
+// thread.
 //
 // Errors:
 //   kUnavailable  the socket cannot be reached; the message says how to fix it.
@@ -81,9 +84,17 @@ class Connection {
   // The first half of Do, over the unix socket only: connects and sends the
   // request; the caller reads the response when it likes (e.g. when fd()
   // polls readable). Errors: kUnavailable, or kInternal when sending fails.
+  // `keep_open` asks nestd to keep the connection for a next request (Then).
   base::Result<PendingRequest> Send(std::string_view method, std::string_view path,
                                     const nlohmann::json& body = nullptr,
-                                    const Headers& headers = {});
+                                    const Headers& headers = {}, bool keep_open = false);
+
+  // Send, on the connection of `answered` (Sent with keep_open, its response
+  // received) when nestd kept it open, else on a new one. Saves a connection's
+  // set-up on both sides (an accept, a worker's wake-up) for a request that
+  // follows another at once, as an exec's wait follows its POST.
+  base::Result<PendingRequest> Then(PendingRequest answered, std::string_view method,
+                                    std::string_view path);
 
   // Return the envelope's metadata: the payload of a sync response, the Operation
   // of an async one. Get stores the ETag in *etag when given.
@@ -104,6 +115,10 @@ class Connection {
 
  private:
   static base::Result<Response> Decode(const nlohmann::json& envelope, Response partial);
+  // Sends the request on the connected `sock`.
+  static base::Result<PendingRequest> SendOn(base::UniqueFd sock, std::string_view method,
+                                             std::string_view path, const nlohmann::json& body,
+                                             const Headers& headers, bool keep_open);
 
   std::string socket_path_;
   bool has_remote_ = false;

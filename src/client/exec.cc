@@ -110,8 +110,8 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
 
   // The streams' connections are opened while nestd answers the POST (their
   // setup costs this process about as long as nestd takes to answer).
-  PendingRequest post =
-      TRY(conn.Send("POST", "/1.0/instances/" + instance + "/exec", ExecRequestBody(options)));
+  PendingRequest post = TRY(conn.Send("POST", "/1.0/instances/" + instance + "/exec",
+                                      ExecRequestBody(options), {}, /*keep_open=*/true));
   auto opened = WebSocket::Open(loop, conn.socket_path(), options.interactive ? 2 : 4);
   Response posted = TRY(post.Receive());
   auto streams = TRY_CTX(std::move(opened), "exec: connecting the command's streams");
@@ -149,10 +149,11 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   std::shared_ptr<WebSocket> in = stream("0");
   if (!in) return Error::Internal("exec: the server offered no stdin stream");
 
-  // The final state (exit code) is asked for at once, on a connection of its
-  // own: it arrives as the output ends instead of one round trip later.
+  // The final state (exit code) is asked for at once, on the POST's connection
+  // (kept open for it): it arrives as the output ends instead of one round trip later.
   std::string wait_target = "/1.0/operations/" + id + "/wait?timeout=-1";
-  PendingRequest wait = TRY_CTX(conn.Send("GET", wait_target), "waiting for operation " + id);
+  PendingRequest wait =
+      TRY_CTX(conn.Then(std::move(post), "GET", wait_target), "waiting for operation " + id);
   std::optional<Result<json>> done;
   loop.WhenReadable(wait.fd(), [&] {
     Result<Response> r = wait.Receive();

@@ -531,9 +531,12 @@ Result<runtime::ExecSpec> InstanceManager::ExecBase(const std::string& name) con
   auto config = TRY(ExpandedConfig(rec));
   runtime::ExecSpec spec;
   spec.init_pid = state->init_pid;
+  spec.join = TRY(running_.Join(ctx_.paths.Container(name), *state, [&] {
+    return runtime::OpenJoinTarget(
+        state->init_pid, runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).ProcsFiles());
+  }));
   spec.privileged = core::IsTrue(config["security.privileged"]);
   spec.seccomp = TRY(SeccompFor(spec.privileged));
-  spec.cgroup_procs = runtime::ContainerCgroup(ctx_.cgroups, CgroupFor(name)).ProcsFiles();
   spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
               "USER=root", "LANG=C.UTF-8"};
   for (const auto& [k, v] : config) {

@@ -45,7 +45,7 @@ struct SpawnShared {
   char** argv;
   char** envp;
   const char* cwd;
-  const std::vector<base::UniqueFd>* cgroups;
+  const std::vector<base::UniqueFd>* cgroups;  // cgroup.procs files
   int init_pidfd;
   int ns;
   char* command_stack_top;
@@ -191,18 +191,27 @@ ExecExit ExecProcess::Wait() {
   return exit;
 }
 
+base::Result<JoinTarget> OpenJoinTarget(pid_t init_pid,
+                                        const std::vector<std::string>& cgroup_procs) {
+  JoinTarget target;
+  auto init = sys::PidfdOpen(init_pid);
+  if (!init) return base::Error::NotFound("the container's init is gone");
+  target.init = std::move(*init);
+  for (const auto& f : cgroup_procs) {
+    target.cgroup_procs.push_back(TRY(sys::Open(f, O_WRONLY)));
+  }
+  return target;
+}
+
 base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
   if (spec.argv.empty()) return base::Error::Invalid("no command given");
+  if (!spec.join) return base::Error::Invalid("no container to join");
   // The command shares our memory while it runs with the container's ids, in
   // its user namespace (held at the gate, for milliseconds). Non-dumpable, our
   // memory cannot be opened by ptrace or /proc/PID/mem from inside the
   // container: that needs CAP_SYS_PTRACE in the namespace that owns it, ours.
   if (::prctl(PR_SET_DUMPABLE, 0) != 0)
     return base::Error::FromErrno("prctl(PR_SET_DUMPABLE)", errno);
-  auto init = sys::PidfdOpen(spec.init_pid);
-  if (!init) return base::Error::NotFound("the container's init is gone");
-  std::vector<base::UniqueFd> cgroups;
-  for (const auto& f : spec.cgroup_procs) cgroups.push_back(TRY(sys::Open(f, O_WRONLY)));
 
   std::vector<std::string> candidates = Candidates(spec);
   std::vector<char*> argv;
@@ -223,14 +232,19 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
                      argv.data(),
                      envp.data(),
                      spec.cwd.empty() ? "/" : spec.cwd.c_str(),
-                     &cgroups,
-                     init->get(),
+                     &spec.join->cgroup_procs,
+                     spec.join->init.get(),
                      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
                          CLONE_NEWCGROUP | (spec.privileged ? 0 : CLONE_NEWUSER),
                      command_stack.get() + kStack};
   pid_t helper = TRY(VforkClone(HelperMain, &shared, "clone (exec helper)"));
   int status = 0;
   while (::waitpid(helper, &status, __WALL) < 0 && errno == EINTR) {
+  }
+  if (shared.setup_errno == ESRCH || shared.setup_errno == ENODEV) {
+    // The pidfd's process has exited, or the cgroup was removed: the
+    // container stopped after it was found running.
+    return base::Error::NotFound("the container's init is gone");
   }
   if (shared.setup_errno != 0 || shared.command < 0) {
     return base::Error::FromErrno("joining the container", shared.setup_errno);

@@ -14,16 +14,28 @@
 
 namespace nest::runtime {
 
+// What a command joins: the container's init (a pidfd, for its namespaces) and
+// the container's cgroup.procs files, open for writing. Opened once per run of
+// the container (RunningCache::Join) and shared by its commands' spawns.
+struct JoinTarget {
+  base::UniqueFd init;
+  std::vector<base::UniqueFd> cgroup_procs;
+};
+
+// Errors: the init is gone (kNotFound), a cgroup.procs file cannot be opened.
+base::Result<JoinTarget> OpenJoinTarget(pid_t init_pid,
+                                        const std::vector<std::string>& cgroup_procs);
+
 struct ExecSpec {
   pid_t init_pid = 0;
-  bool privileged = false;  // the container has no user namespace of its own
+  std::shared_ptr<const JoinTarget> join;  // of this init: required
+  bool privileged = false;                 // the container has no user namespace of its own
   std::vector<std::string> argv;
   std::vector<std::string> env;  // "KEY=VALUE"; PATH here is used to find argv[0]
   std::string cwd;               // "" → "/"
   uid_t uid = 0;                 // as seen inside the container
   gid_t gid = 0;
-  std::vector<std::string> cgroup_procs;  // cgroup.procs files of the container
-  int stdin_fd = -1;                      // the child's ends; the caller keeps its own
+  int stdin_fd = -1;  // the child's ends; the caller keeps its own
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
@@ -74,8 +86,8 @@ class ExecProcess {
 // caller's memory is copied, so the cost does not grow with the daemon's size;
 // the calling thread is suspended until the command has exec'd. Both children
 // make only system calls. Makes the calling process non-dumpable (see exec.cc).
-// Errors: the init is gone (kNotFound), the start gate was not opened
-// (kConflict), clone/setns failed.
+// Errors: the init is gone or its cgroup removed (kNotFound), the start gate
+// was not opened (kConflict), clone/setns failed.
 base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec);
 
 }  // namespace nest::runtime

@@ -61,8 +61,43 @@ std::optional<RunningState> RunningCache::Find(const std::string& container_dir)
   for (auto it = known_.begin(); it != known_.end();) {
     it = WaitPidExit(it->second.monitor.get(), 0) ? known_.erase(it) : std::next(it);
   }
-  known_[container_dir] = Known{*state, std::move(*monitor)};
+  known_[container_dir] = Known{*state, std::move(*monitor), nullptr};
   return state;
+}
+
+base::Result<std::shared_ptr<const JoinTarget>> RunningCache::Join(
+    const std::string& container_dir, const RunningState& state,
+    const std::function<base::Result<JoinTarget>()>& open) {
+  std::lock_guard lock(mu_);
+  auto it = known_.find(container_dir);
+  bool same = it != known_.end() && it->second.state.monitor_pid == state.monitor_pid &&
+              it->second.state.init_pid == state.init_pid &&
+              it->second.state.started_at == state.started_at;
+  if (same && it->second.join) {
+    it->second.join_used = ++use_clock_;
+    return it->second.join;
+  }
+  auto join = std::make_shared<const JoinTarget>(TRY(open()));
+  if (same) {
+    it->second.join = join;
+    it->second.join_used = ++use_clock_;
+    TrimJoinsLocked();
+  }
+  return join;
+}
+
+void RunningCache::TrimJoinsLocked() {
+  for (;;) {
+    size_t kept = 0;
+    Known* oldest = nullptr;
+    for (auto& [dir, known] : known_) {
+      if (!known.join) continue;
+      ++kept;
+      if (!oldest || known.join_used < oldest->join_used) oldest = &known;
+    }
+    if (kept <= joins_kept_) return;
+    oldest->join.reset();
+  }
 }
 
 }  // namespace nest::runtime

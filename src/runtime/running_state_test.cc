@@ -1,5 +1,6 @@
 #include "runtime/running_state.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 namespace nest::runtime {
 namespace {
@@ -82,6 +84,98 @@ TEST_F(RunningCacheTest, APidThatIsNotThisContainersMonitorIsNotRunning) {
   ::usleep(100000);
   EXPECT_FALSE(cache.Find(dir_).has_value());
   Kill(other);
+}
+
+// A monitor for a fresh directory, found running by `cache`.
+struct Running {
+  std::string dir;
+  pid_t monitor;
+  RunningState state;
+};
+
+Running StartRunning(RunningCache& cache, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  pid_t monitor = FakeMonitor(dir);
+  for (int i = 0; i < 200 && !FindRunning(dir); ++i) {
+    WriteState(dir, monitor);
+    ::usleep(10000);
+  }
+  auto found = cache.Find(dir);
+  EXPECT_TRUE(found.has_value());
+  return Running{dir, monitor, found.value_or(RunningState{})};
+}
+
+// An opener that counts its calls; its target holds one descriptor.
+struct CountingOpen {
+  int calls = 0;
+  std::function<base::Result<JoinTarget>()> fn() {
+    return [this]() -> base::Result<JoinTarget> {
+      ++calls;
+      JoinTarget t;
+      t.init = base::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      return t;
+    };
+  }
+};
+
+// The join `cache` gives for `r`, or null on an error.
+std::shared_ptr<const JoinTarget> JoinOf(RunningCache& cache, const std::string& dir,
+                                         const RunningState& state, CountingOpen& open) {
+  auto j = cache.Join(dir, state, open.fn());
+  EXPECT_TRUE(j.ok());
+  return j.ok() ? *j : nullptr;
+}
+
+TEST_F(RunningCacheTest, AJoinIsOpenedOnceForTheRunOfAContainer) {
+  RunningCache cache;
+  Running c = StartRunning(cache, dir_ + "/c1");
+  CountingOpen open;
+  auto first = JoinOf(cache, c.dir, c.state, open);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(JoinOf(cache, c.dir, c.state, open), first);
+  EXPECT_EQ(open.calls, 1);
+
+  // Another run of the container (a state not the one known): opened for
+  // that call, and not kept in place of the known one.
+  RunningState restarted = c.state;
+  restarted.started_at += 1;
+  auto other = JoinOf(cache, c.dir, restarted, open);
+  EXPECT_NE(other, first);
+  EXPECT_EQ(open.calls, 2);
+  EXPECT_EQ(JoinOf(cache, c.dir, c.state, open), first);
+
+  // An opener's error is the caller's, and nothing is kept.
+  Running d = StartRunning(cache, dir_ + "/c2");
+  auto failed = cache.Join(d.dir, d.state, []() -> base::Result<JoinTarget> {
+    return base::Error::NotFound("the container's init is gone");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind(), base::ErrorKind::kNotFound);
+  EXPECT_NE(JoinOf(cache, d.dir, d.state, open), nullptr);
+  EXPECT_EQ(open.calls, 3);
+  Kill(c.monitor);
+  Kill(d.monitor);
+}
+
+TEST_F(RunningCacheTest, OnlyTheJoinsOfTheContainersUsedLastAreKept) {
+  RunningCache cache(/*joins_kept=*/2);
+  Running a = StartRunning(cache, dir_ + "/a");
+  Running b = StartRunning(cache, dir_ + "/b");
+  Running c = StartRunning(cache, dir_ + "/c");
+  CountingOpen open;
+  auto ja = JoinOf(cache, a.dir, a.state, open);
+  auto jb = JoinOf(cache, b.dir, b.state, open);
+  EXPECT_EQ(JoinOf(cache, a.dir, a.state, open), ja);  // a used after b
+  auto jc = JoinOf(cache, c.dir, c.state, open);       // so b's is dropped
+  EXPECT_EQ(open.calls, 3);
+  EXPECT_EQ(JoinOf(cache, a.dir, a.state, open), ja);
+  EXPECT_EQ(JoinOf(cache, c.dir, c.state, open), jc);
+  EXPECT_EQ(open.calls, 3);
+  EXPECT_NE(JoinOf(cache, b.dir, b.state, open), jb);  // opened again
+  EXPECT_EQ(open.calls, 4);
+  Kill(a.monitor);
+  Kill(b.monitor);
+  Kill(c.monitor);
 }
 
 }  // namespace
