@@ -48,12 +48,20 @@ expect_ok "nest start c1" nest start c1
 expect_eq "c1 Running after start" Running "$(status_of c1)"
 p1=$(init_pid c1)
 expect_fail "already|running" nest start c1
+nexec c1 true
+expect_eq "exec works before restart" 0 "$RC"
 expect_ok "nest restart c1" nest restart c1
 expect_eq "c1 Running after restart" Running "$(status_of c1)"
 p2=$(init_pid c1)
 check "restart gives a new init (pid $p1 → $p2)" test -n "$p2" -a "$p1" != "$p2"
 nexec c1 true
 expect_eq "exec works after restart" 0 "$RC"
+# nestd keeps what an exec joins (the init, the cgroups) for each run of a
+# container: a command after the restart is in the new init's cgroups.
+nexec c1 cat /proc/1/cgroup
+init_cgroups=$OUT
+nexec c1 cat /proc/self/cgroup
+expect_eq "an exec after restart is in the init's cgroups" "$init_cgroups" "$OUT"
 
 t0=$(date +%s%N)
 expect_ok "nest stop -f c1" nest stop -f c1
