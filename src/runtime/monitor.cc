@@ -281,9 +281,11 @@ int RunMonitor(const std::string& container_dir, int status_fd) {
     ::close(status_fd);
     return 1;
   }
-  monitor.Log("started, init pid " + std::to_string(monitor.init_pid()));
+  // nestd first: the log line (the time zone read for its stamp, the file
+  // opened) is not needed to answer the start (~0.25 ms of every launch).
   (void)sys::WriteFd(status_fd, "ok " + std::to_string(monitor.init_pid()) + "\n");
   ::close(status_fd);
+  monitor.Log("started, init pid " + std::to_string(monitor.init_pid()));
   // Detach stdio from whoever started us.
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int i = 0; i < 3; ++i) ::dup2(null, i);
