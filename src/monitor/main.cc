@@ -14,5 +14,5 @@ int main(int argc, char** argv) {
   }
   // nestd's child in a session of its own (nestd reaps it; if nestd dies, init
   // adopts it): it never depends on nestd.
-  return nest::runtime::RunMonitor(argv[1], 3);
+  return nest::runtime::RunMonitor(argv[1], /*status_fd=*/3, /*cgroups_fd=*/4);
 }

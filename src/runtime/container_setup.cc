@@ -232,7 +232,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
   TRY_CTX(MarkSysfsApiDirsMounted(), "preparing /sys");
   // The cgroup namespace is rooted where this process is when it is made: in
-  // the container's cgroups, which the monitor has been creating meanwhile.
+  // the container's cgroups, which the monitor has been moving it into meanwhile.
   TRY(AwaitMonitor(sock, kSyncCgroupJoined));
   TRY(sys::Unshare(CLONE_NEWCGROUP));
   TRY_CTX(MountCgroups(cgroups, clones), "mounting cgroups");

@@ -13,8 +13,8 @@ namespace nest::runtime {
 // Wire protocol on `sock` (a unix socketpair with the monitor), in this order:
 //   monitor → child: kSyncIdsMapped once the id maps are written; then
 //   (unprivileged overlay only) two fds: the idmapped image tree and the idmapped
-//   overlay directory. The child builds its root meanwhile the monitor creates
-//   the cgroups; kSyncCgroupJoined once the child is in them (the child then
+//   overlay directory. The child builds its root meanwhile the monitor moves it
+//   into its cgroups; kSyncCgroupJoined once it is in them (the child then
 //   makes its cgroup namespace and mounts the cgroup trees).
 //   child → monitor: nothing on success (the socket closes on exec), or one error
 //   text on failure, after which the child exits.

@@ -2,19 +2,26 @@
 // stops a running container through its init.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
+#include "runtime/cgroup.h"
 #include "runtime/running_state.h"
 #include "runtime/start_plan.h"
 
 namespace nest::runtime {
 
 // Writes the plan, starts `monitor_path` in a session of its own (a child
-// ReapMonitorWhenDone collects) and waits until it reports the init running.
-// Errors carry the monitor's own message (e.g. "mounting rootfs: ...").
-// Safe to call from a multi-threaded process.
-base::Result<RunningState> LaunchMonitor(const StartPlan& plan, const std::string& monitor_path);
+// ReapMonitorWhenDone collects), makes the container's cgroup in `hierarchies`
+// while the monitor starts and hands it over (RunMonitor), then waits until the
+// monitor reports the init running. Errors carry the monitor's own message
+// (e.g. "mounting rootfs: ..."). On an error the cgroup may be left: the
+// caller removes it. Safe to call from a multi-threaded process.
+base::Result<RunningState> LaunchMonitor(
+    const StartPlan& plan, const std::string& monitor_path,
+    const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies);
 
 // Asks the init to shut down with its stop signal (force: SIGKILL at once), waits
 // up to timeout_ms for the monitor to finish, then kills the init and waits for

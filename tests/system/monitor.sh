@@ -98,4 +98,24 @@ if NEST_MONITOR=$bad_monitor start_peer_nestd "$peer"; then
 else
   bad "a nestd with NEST_MONITOR=$bad_monitor did not start"
 fi
+
+# A monitor that starts and gives up at once: nestd has made the container's
+# cgroups meanwhile (it makes them while the monitor starts); the launch fails
+# with the monitor's message and leaves no instance and no cgroup behind.
+quitting_monitor=$W/quitting-monitor
+printf '#!/bin/sh\necho "error the monitor gave up" >&3\nexit 1\n' >"$quitting_monitor"
+chmod 0755 "$quitting_monitor"
+peer=$W/peer-quitting-monitor
+if NEST_MONITOR=$quitting_monitor start_peer_nestd "$peer"; then
+  NEST_DIR=$peer expect_fail "the monitor gave up" nest launch builtin:busybox mquit
+  listed=$(NEST_DIR=$peer nest list --format csv 2>&1)
+  expect_eq "no instance left after the monitor gave up" "" "$listed"
+  check "no container directory left" test ! -e "$peer/containers/mquit"
+  left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name mquit 2>/dev/null)
+  expect_eq "no cgroup left after the monitor gave up" "" "$left"
+  kill "$PEER_NESTD_PID" 2>/dev/null
+  wait "$PEER_NESTD_PID" 2>/dev/null
+else
+  bad "a nestd with NEST_MONITOR=$quitting_monitor did not start"
+fi
 finish
