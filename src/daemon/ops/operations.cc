@@ -287,21 +287,20 @@ void OperationManager::Finish(Operation& op, OpStatus status, std::string err) {
     op.status_ = status;
     op.updated_at_ = Now();
     op.err_ = std::move(err);
-    op.done_at_ = std::chrono::steady_clock::now();
     op.done_cv_.notify_all();
+  }
+  {
+    std::lock_guard lock(mu_);
+    done_order_.emplace_back(std::chrono::steady_clock::now(), op.id_);
   }
   Publish(op);
 }
 
 void OperationManager::PurgeExpired() {
   auto now = std::chrono::steady_clock::now();
-  for (auto it = ops_.begin(); it != ops_.end();) {
-    bool expired;
-    {
-      std::lock_guard lock(it->second->mu_);
-      expired = IsDone(it->second->status_) && now - it->second->done_at_ >= keep_done_;
-    }
-    it = expired ? ops_.erase(it) : std::next(it);
+  while (!done_order_.empty() && now - done_order_.front().first >= keep_done_) {
+    ops_.erase(done_order_.front().second);
+    done_order_.pop_front();
   }
 }
 

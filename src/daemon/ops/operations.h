@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -98,14 +99,13 @@ class Operation {
 
   mutable std::mutex mu_;
   mutable std::condition_variable done_cv_;
-  std::string updated_at_;                         // protected by mu_
-  OpStatus status_ = OpStatus::kPending;           // protected by mu_
-  nlohmann::json metadata_;                        // protected by mu_
-  std::string err_;                                // protected by mu_
-  bool cancel_requested_ = false;                  // protected by mu_
-  std::map<std::string, std::string> secrets_;     // protected by mu_
-  ConnectFn connect_;                              // protected by mu_
-  std::chrono::steady_clock::time_point done_at_;  // protected by mu_
+  std::string updated_at_;                      // protected by mu_
+  OpStatus status_ = OpStatus::kPending;        // protected by mu_
+  nlohmann::json metadata_;                     // protected by mu_
+  std::string err_;                             // protected by mu_
+  bool cancel_requested_ = false;               // protected by mu_
+  std::map<std::string, std::string> secrets_;  // protected by mu_
+  ConnectFn connect_;                           // protected by mu_
 };
 
 // Thread-safety: all methods may be called from any thread. The manager must
@@ -158,7 +158,9 @@ class OperationManager {
   friend class Operation;
   void Publish(const Operation& op);
   void Finish(Operation& op, OpStatus status, std::string err);
-  void PurgeExpired();  // requires mu_
+  // Forgets the operations finished `keep_done_` ago or more: the oldest
+  // first, from done_order_, without a look at the others. Requires mu_.
+  void PurgeExpired();
 
   EventHub* const events_;
   const std::chrono::milliseconds keep_done_;
@@ -167,7 +169,10 @@ class OperationManager {
   std::mutex mu_;
   std::condition_variable threads_cv_;
   std::map<std::string, std::shared_ptr<Operation>> ops_;  // protected by mu_
-  int running_threads_ = 0;                                // protected by mu_
+  // Finished operations by id, in the order they finished, with when.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>>
+      done_order_;           // protected by mu_
+  int running_threads_ = 0;  // protected by mu_
   // Last member: destroyed first (after the destructor waited for the
   // operations), so no worker outlives what it uses.
   base::WorkerPool workers_;  // one operation body per worker; workers are reused

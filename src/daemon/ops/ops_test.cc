@@ -161,6 +161,25 @@ TEST(OperationTest, CancelAndExpiry) {
   EXPECT_TRUE(mgr.Get(plain->id()).ok());  // still pending, kept
 }
 
+// Finished operations are forgotten by when they finished, not when they were
+// made, and each only once its own keep_done has passed.
+TEST(OperationTest, ExpiryFollowsTheOrderOperationsFinish) {
+  OperationManager mgr(nullptr, 300ms);
+  auto first = mgr.Create("token", "made first", {}, nullptr, nullptr);
+  auto second = mgr.Create("token", "made second", {}, nullptr, nullptr);
+  mgr.Hold(first);
+  mgr.Hold(second);
+  mgr.Complete(*second, base::Ok());
+  std::this_thread::sleep_for(200ms);
+  mgr.Complete(*first, base::Ok());
+  std::this_thread::sleep_for(150ms);  // second done 350 ms ago, first 150 ms ago
+  EXPECT_EQ(mgr.Get(second->id()).error().kind(), base::ErrorKind::kNotFound);
+  EXPECT_TRUE(mgr.Get(first->id()).ok());
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(mgr.Get(first->id()).error().kind(), base::ErrorKind::kNotFound);
+  EXPECT_TRUE(mgr.List().empty());
+}
+
 TEST(OperationTest, HeldRunsWithoutThreadUntilCompleteOrCancel) {
   EventHub hub;
   OperationManager mgr(&hub);
