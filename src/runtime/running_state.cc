@@ -70,9 +70,7 @@ base::Result<std::shared_ptr<const JoinTarget>> RunningCache::Join(
     const std::function<base::Result<JoinTarget>()>& open) {
   std::lock_guard lock(mu_);
   auto it = known_.find(container_dir);
-  bool same = it != known_.end() && it->second.state.monitor_pid == state.monitor_pid &&
-              it->second.state.init_pid == state.init_pid &&
-              it->second.state.started_at == state.started_at;
+  bool same = it != known_.end() && it->second.state == state;
   if (same && it->second.join) {
     it->second.join_used = ++use_clock_;
     return it->second.join;

@@ -23,6 +23,8 @@ struct RunningState {
   pid_t init_pid = 0;
   long long started_at = 0;  // unix nanoseconds
   int stop_signal = 0;       // what asks this init to shut down cleanly
+
+  bool operator==(const RunningState&) const = default;  // the same run of a container
 };
 
 std::string SerializeRunning(const RunningState& s);

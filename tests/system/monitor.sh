@@ -82,40 +82,37 @@ if [ -n "$mon" ]; then
   check "m1's monitor ($mon) was reaped by nestd, no zombie left" test ! -e "/proc/$mon"
 fi
 
+# failed_launch MONITOR NAME PATTERN: a peer nestd whose monitor is MONITOR
+# fails to launch NAME with an error matching PATTERN, and leaves no instance,
+# no container directory and no cgroup named NAME behind.
+failed_launch() {
+  local monitor=$1 name=$2 pattern=$3 peer=$W/peer-$2 listed left
+  if ! NEST_MONITOR=$monitor start_peer_nestd "$peer"; then
+    bad "a nestd with NEST_MONITOR=$monitor did not start"
+    return
+  fi
+  NEST_DIR=$peer expect_fail "$pattern" nest launch builtin:busybox "$name"
+  listed=$(NEST_DIR=$peer nest list --format csv 2>&1)
+  expect_eq "no instance left after the failed launch of $name" "" "$listed"
+  check "no container directory left for $name" test ! -e "$peer/containers/$name"
+  left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$name" 2>/dev/null)
+  expect_eq "no cgroup left after the failed launch of $name" "" "$left"
+  kill "$PEER_NESTD_PID" 2>/dev/null
+  wait "$PEER_NESTD_PID" 2>/dev/null
+}
+
 # A monitor that cannot be started (not executable): the launch fails naming
-# it and why, and leaves no instance behind.
+# it and why.
 bad_monitor=$W/not-a-monitor
 echo 'not a program' >"$bad_monitor"
 chmod 0644 "$bad_monitor"
-peer=$W/peer-bad-monitor
-if NEST_MONITOR=$bad_monitor start_peer_nestd "$peer"; then
-  NEST_DIR=$peer expect_fail "not-a-monitor.*Permission denied" nest launch builtin:busybox b1
-  listed=$(NEST_DIR=$peer nest list --format csv 2>&1)
-  expect_eq "no instance left after the failed launch" "" "$listed"
-  check "no container directory left" test ! -e "$peer/containers/b1"
-  kill "$PEER_NESTD_PID" 2>/dev/null
-  wait "$PEER_NESTD_PID" 2>/dev/null
-else
-  bad "a nestd with NEST_MONITOR=$bad_monitor did not start"
-fi
+failed_launch "$bad_monitor" mbad "not-a-monitor.*Permission denied"
 
 # A monitor that starts and gives up at once: nestd has made the container's
 # cgroups meanwhile (it makes them while the monitor starts); the launch fails
-# with the monitor's message and leaves no instance and no cgroup behind.
+# with the monitor's message.
 quitting_monitor=$W/quitting-monitor
 printf '#!/bin/sh\necho "error the monitor gave up" >&3\nexit 1\n' >"$quitting_monitor"
 chmod 0755 "$quitting_monitor"
-peer=$W/peer-quitting-monitor
-if NEST_MONITOR=$quitting_monitor start_peer_nestd "$peer"; then
-  NEST_DIR=$peer expect_fail "the monitor gave up" nest launch builtin:busybox mquit
-  listed=$(NEST_DIR=$peer nest list --format csv 2>&1)
-  expect_eq "no instance left after the monitor gave up" "" "$listed"
-  check "no container directory left" test ! -e "$peer/containers/mquit"
-  left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name mquit 2>/dev/null)
-  expect_eq "no cgroup left after the monitor gave up" "" "$left"
-  kill "$PEER_NESTD_PID" 2>/dev/null
-  wait "$PEER_NESTD_PID" 2>/dev/null
-else
-  bad "a nestd with NEST_MONITOR=$quitting_monitor did not start"
-fi
+failed_launch "$quitting_monitor" mquit "the monitor gave up"
 finish
