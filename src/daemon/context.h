@@ -11,6 +11,7 @@
 #include "daemon/ops/operations.h"
 #include "db/database.h"
 #include "runtime/cgroup.h"
+#include "runtime/monitor_starter.h"
 #include "storage/image_store.h"
 
 namespace nest::daemon {
@@ -33,7 +34,6 @@ struct Paths {
 
 struct Context {
   Paths paths;
-  std::string monitor_path;   // nest-monitor, beside nestd
   std::string busybox_path;   // the host's busybox-static
   std::string apt_dir;        // /etc/apt unless $NEST_APT_DIR: the mirror for builtin:debian
   std::string builtin_cache;  // $NEST_BUILTIN_CACHE: built builtin images shared by daemons
@@ -43,6 +43,7 @@ struct Context {
   std::string architecture;   // uname machine, e.g. x86_64
   Clock clock;                // "now" for image times and the cache policy
   std::vector<std::shared_ptr<runtime::CgroupHierarchy>> cgroups;
+  std::unique_ptr<runtime::MonitorStarter> monitors;  // nest-monitor, beside nestd
   std::unique_ptr<db::Database> db;
   std::unique_ptr<storage::ImageStore> images;
   std::unique_ptr<ops::EventHub> events;

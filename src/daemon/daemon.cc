@@ -73,12 +73,13 @@ base::Result<int> RunDaemon(const Options& options) {
   ctx.paths.dir = options.dir;
   ctx.clock = Clock(options.clock_file);
   TRY_CTX(PrepareDirs(ctx.paths), "preparing " + options.dir);
-  ctx.monitor_path = EnvOr("NEST_MONITOR", SelfDir() + "/nest-monitor");
-  if (!sys::Exists(ctx.monitor_path)) {
+  std::string monitor = EnvOr("NEST_MONITOR", SelfDir() + "/nest-monitor");
+  if (!sys::Exists(monitor)) {
     // Build tree layout: build/src/daemon/nestd beside build/src/monitor/nest-monitor.
     std::string sibling = SelfDir() + "/../monitor/nest-monitor";
-    if (sys::Exists(sibling)) ctx.monitor_path = sibling;
+    if (sys::Exists(sibling)) monitor = sibling;
   }
+  ctx.monitors = std::make_unique<runtime::MonitorStarter>(monitor);
   ctx.busybox_path = EnvOr("NEST_BUSYBOX", "/bin/busybox");
   ctx.apt_dir = EnvOr("NEST_APT_DIR", "/etc/apt");
   ctx.builtin_cache = EnvOr("NEST_BUILTIN_CACHE", "");

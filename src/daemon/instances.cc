@@ -325,7 +325,7 @@ Status InstanceManager::StartLocked(const std::string& name) {
   plan.cgroup = CgroupFor(name);
   plan.env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "TERM=linux"};
-  auto state = runtime::LaunchMonitor(plan, ctx_.monitor_path, ctx_.cgroups);
+  auto state = runtime::LaunchMonitor(plan, *ctx_.monitors, ctx_.cgroups);
   if (!state) {
     // The monitor removes what it made; a cgroup left by a killed monitor is ours.
     (void)runtime::ContainerCgroup(ctx_.cgroups, plan.cgroup).Remove();

@@ -7,12 +7,14 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "runtime/seccomp.h"
 #include "sys/syscalls.h"
@@ -222,8 +224,24 @@ Status AttachConsole() {
   return base::Ok();
 }
 
+// The plan the monitor sends first; nullopt if it closes the socket instead.
+base::Result<std::optional<StartPlan>> ReceivePlan(int sock) {
+  uint32_t size = 0;
+  ssize_t n = ::recv(sock, &size, sizeof size, MSG_WAITALL);
+  if (n == 0) return std::optional<StartPlan>();
+  if (n != sizeof size) return base::Error::Internal("monitor went away while sending the plan");
+  std::string text(size, '\0');
+  if (::recv(sock, text.data(), size, MSG_WAITALL) != static_cast<ssize_t>(size)) {
+    return base::Error::Internal("monitor went away while sending the plan");
+  }
+  return std::optional<StartPlan>(TRY(ParsePlan(text)));
+}
+
 Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_path,
                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
+  // Private: nothing this container mounts reaches the host.
+  TRY_CTX(sys::Unshare(CLONE_NEWNS), "making the mount namespace");
+  TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
   TRY(AwaitMonitor(sock, kSyncIdsMapped));
   TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
   TRY(sys::Sethostname(plan.name));
@@ -260,13 +278,33 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
 
 }  // namespace
 
-void RunContainerChild(const StartPlan& plan, int sock, const std::string& console_path,
+void RunContainerChild(int sock, const std::string& console_path,
                        const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  Status s = SetupAndExec(plan, sock, console_path, cgroups);
+  // Only the socket stays open: a copy of nestd's status pipe held here would
+  // hide the monitor's exit from nestd.
+  if (sock > 3) ::syscall(SYS_close_range, 3, sock - 1, 0);
+  ::syscall(SYS_close_range, sock + 1, ~0U, 0);
+  // Named apart from its monitor while it waits for a plan (it is a copy of it).
+  ::prctl(PR_SET_NAME, "nest-init");
+  auto plan = ReceivePlan(sock);
+  if (!plan) {
+    (void)sys::WriteFd(sock, plan.error().message());
+    ::_exit(1);
+  }
+  if (!*plan) ::_exit(0);  // the monitor was not given a container
+  Status s = SetupAndExec(**plan, sock, console_path, cgroups);
   std::string msg = s ? "exec returned" : s.error().message();
   (void)sys::WriteFd(sock, msg);
   ::_exit(1);
+}
+
+base::Status SendPlan(int sock, const std::string& plan_text) {
+  uint32_t size = static_cast<uint32_t>(plan_text.size());
+  std::string message(reinterpret_cast<const char*>(&size), sizeof size);
+  message += plan_text;
+  TRY_CTX(sys::WriteFd(sock, message), "sending the start plan to the init");
+  return base::Ok();
 }
 
 }  // namespace nest::runtime

@@ -8,19 +8,20 @@
 
 #include "base/result.h"
 #include "runtime/cgroup.h"
+#include "runtime/monitor_starter.h"
 #include "runtime/running_state.h"
 #include "runtime/start_plan.h"
 
 namespace nest::runtime {
 
-// Writes the plan, starts `monitor_path` in a session of its own (a child
-// ReapMonitorWhenDone collects), makes the container's cgroup in `hierarchies`
-// while the monitor starts and hands it over (RunMonitor), then waits until the
-// monitor reports the init running. Errors carry the monitor's own message
+// Writes the plan, gives the container to a monitor from `monitors` (the spare
+// when there is one), makes the container's cgroup in `hierarchies` while the
+// monitor prepares the init and hands it over (RunMonitor), then waits until
+// the monitor reports the init running. Errors carry the monitor's own message
 // (e.g. "mounting rootfs: ..."). On an error the cgroup may be left: the
 // caller removes it. Safe to call from a multi-threaded process.
 base::Result<RunningState> LaunchMonitor(
-    const StartPlan& plan, const std::string& monitor_path,
+    const StartPlan& plan, MonitorStarter& monitors,
     const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies);
 
 // Asks the init to shut down with its stop signal (force: SIGKILL at once), waits

@@ -12,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <span>
 
 #include "base/reverter.h"
 #include "runtime/cgroup.h"
@@ -59,10 +61,17 @@ class StepTimer {
 
 class Monitor {
  public:
-  Monitor(StartPlan plan, int cgroups_fd) : plan_(std::move(plan)), cgroups_fd_(cgroups_fd) {}
+  explicit Monitor(int cgroups_fd) : cgroups_fd_(cgroups_fd) {}
+  ~Monitor() { KillInit(); }  // an init not started (or not reaped by Wait)
 
-  // Starts the container; on success the init is running and `init_pid_` is set.
-  Status Start();
+  // What no container decides, done while this monitor waits for one (a
+  // spare, MonitorStarter): its console, the host's cgroup hierarchies, and
+  // the init cloned into new namespaces (a user namespace among them: most
+  // containers are unprivileged), waiting for its plan.
+  Status Prepare();
+  // Starts the container from `plan` (`text`: as read from start.json); on
+  // success the init is running and `init_pid_` is set.
+  Status Start(StartPlan plan, const std::string& text);
   // Waits for the init to exit, keeping the console log; returns why it ended.
   std::string Wait();
   void Cleanup();
@@ -71,6 +80,7 @@ class Monitor {
 
  private:
   Status OpenConsole();
+  Status CloneInit(bool user_ns);
   Status WriteIdMaps();
   Status SendIdmappedLayers(int sock);
   Status AwaitCgroups();
@@ -84,6 +94,7 @@ class Monitor {
   UniqueFd console_master_;
   std::string console_path_;
   UniqueFd init_pidfd_;
+  UniqueFd init_sock_;  // our end of the socketpair with the init (container_setup.h)
   pid_t init_pid_ = 0;
 };
 
@@ -106,8 +117,32 @@ Status Monitor::OpenConsole() {
   char name[64];
   if (::ptsname_r(fd, name, sizeof name) != 0) return base::Error::FromErrno("ptsname", errno);
   console_path_ = name;
-  // Owned by the container's root and tty group (gid 5), so its init can open it.
-  TRY(sys::Chown(console_path_, plan_.RootUid(), plan_.RootGid() + (plan_.privileged ? 0 : 5)));
+  return base::Ok();
+}
+
+Status Monitor::Prepare() {
+  TRY_CTX(OpenConsole(), "allocating the console");
+  hierarchies_ = TRY(DetectHierarchies());
+  return CloneInit(/*user_ns=*/true);
+}
+
+// The init, in new pid, uts, ipc and net namespaces (and user, unless
+// privileged), waiting for its plan (RunContainerChild). It makes its mount
+// namespace itself.
+Status Monitor::CloneInit(bool user_ns) {
+  auto socks = TRY(sys::UnixSocketPair());
+  int pidfd = -1;
+  struct clone_args args {};
+  args.flags = CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+               (user_ns ? CLONE_NEWUSER : 0);
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
+  if (pid == 0) RunContainerChild(socks.b.get(), console_path_, hierarchies_);
+  init_pid_ = static_cast<pid_t>(pid);
+  init_pidfd_.reset(pidfd);
+  init_sock_ = std::move(socks.a);
   return base::Ok();
 }
 
@@ -173,36 +208,24 @@ int Monitor::StopSignal() const {
   return SIGPWR;
 }
 
-Status Monitor::Start() {
+Status Monitor::Start(StartPlan plan, const std::string& text) {
+  plan_ = std::move(plan);
   base::Reverter revert;
-  StepTimer timer([this](const std::string& l) { Log(l); });
-  TRY_CTX(sys::Unshare(CLONE_NEWNS), "private mount namespace");
-  TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
-  timer.Step("mount-namespace");
-
-  TRY_CTX(OpenConsole(), "allocating the console");
-  timer.Step("console");
-  hierarchies_ = TRY(DetectHierarchies());
-  timer.Step("detect");
-  auto socks = TRY(sys::UnixSocketPair());
-
-  int pidfd = -1;
-  struct clone_args args {};
-  args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-               CLONE_NEWNET | (plan_.privileged ? 0 : CLONE_NEWUSER);
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = SIGCHLD;
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
-  if (pid == 0) {
-    socks.a.reset();
-    RunContainerChild(plan_, socks.b.get(), console_path_, hierarchies_);
-  }
-  timer.Step("clone");
-  init_pid_ = static_cast<pid_t>(pid);
-  init_pidfd_.reset(pidfd);
-  socks.b.reset();
   revert.Add([this] { KillInit(); });
+  StepTimer timer([this](const std::string& l) { Log(l); });
+  if (plan_.privileged) {  // the init cloned ahead has a user namespace: replace it
+    KillInit();
+    TRY(CloneInit(/*user_ns=*/false));
+    timer.Step("clone");
+  }
+  // The init cloned by a spare inherited its idle priority.
+  struct sched_param normal {};
+  if (::sched_setscheduler(init_pid_, SCHED_OTHER, &normal) < 0)
+    return base::Error::FromErrno("putting the init at normal priority", errno);
+  // Owned by the container's root and tty group (gid 5), so its init can open it.
+  TRY(sys::Chown(console_path_, plan_.RootUid(), plan_.RootGid() + (plan_.privileged ? 0 : 5)));
+  TRY(SendPlan(init_sock_.get(), text));
+  timer.Step("plan");
 
   // The child builds its root (the sync steps of container_setup.h) while this
   // process moves it into its cgroups. Moving it before it runs (while it waits
@@ -211,8 +234,8 @@ Status Monitor::Start() {
   // it (launch +0.57 ms, paired A/B).
   if (!plan_.privileged) TRY(WriteIdMaps());
   char step = kSyncIdsMapped;
-  if (::write(socks.a.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
-  if (!plan_.privileged && !plan_.BindRootfs()) TRY(SendIdmappedLayers(socks.a.get()));
+  if (::write(init_sock_.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
+  if (!plan_.privileged && !plan_.BindRootfs()) TRY(SendIdmappedLayers(init_sock_.get()));
   timer.Step("idmap+idmapped-layers");
 
   cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
@@ -224,14 +247,14 @@ Status Monitor::Start() {
   });
   TRY_CTX(cgroup_->AddProcess(init_pid_), "moving init into its cgroup");
   step = kSyncCgroupJoined;
-  if (::write(socks.a.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
+  if (::write(init_sock_.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
   timer.Step("cgroup-join");
 
   // The child closes its end on exec (success) or writes why it failed.
   std::string failure;
   char buf[1024];
   ssize_t n;
-  while ((n = ::read(socks.a.get(), buf, sizeof buf)) > 0) failure.append(buf, n);
+  while ((n = ::read(init_sock_.get(), buf, sizeof buf)) > 0) failure.append(buf, n);
   if (!failure.empty()) return base::Error::Internal(failure);
   timer.Step("container-setup+exec");
 
@@ -268,6 +291,7 @@ std::string Monitor::Wait() {
   }
   int status = 0;
   ::waitpid(init_pid_, &status, 0);
+  init_pidfd_.reset();
   if (WIFEXITED(status)) return "init exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
@@ -283,20 +307,60 @@ void Monitor::Cleanup() {
   (void)sys::Unlink(plan_.StateFile());
 }
 
+// The container's directory, the one line nestd writes on `job_fd`; empty when
+// nestd closed it without one.
+Result<std::string> ReadJob(int job_fd) {
+  std::string dir;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(job_fd, buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return base::Error::FromErrno("waiting for nestd to name the container", errno);
+    dir.append(buf, n);
+    if (dir.back() == '\n') break;
+  }
+  if (!dir.empty() && dir.back() == '\n') dir.pop_back();
+  return dir;
+}
+
+// Writes the container's directory over the room nestd left in our command
+// line (kSpareTitleRoom), so ps and FindRunning see "nest-monitor <dir>".
+Status ShowContainer(std::span<char> title, const std::string& dir) {
+  if (dir.size() + 1 > title.size()) {
+    return base::Error::Invalid("container directory " + dir + " is longer than " +
+                                std::to_string(title.size() - 1) + " bytes");
+  }
+  std::fill(std::copy(dir.begin(), dir.end(), title.begin()), title.end(), '\0');
+  return base::Ok();
+}
+
 }  // namespace
 
-int RunMonitor(const std::string& container_dir, int status_fd, int cgroups_fd) {
-  auto text = sys::ReadFile(container_dir + "/start.json");
-  auto plan = text ? ParsePlan(*text) : base::Result<StartPlan>(text.error());
-  if (!plan) {
-    (void)sys::WriteFd(status_fd, "error " + plan.error().message() + "\n");
-    return 1;
-  }
+int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd) {
   ::signal(SIGPIPE, SIG_IGN);
-  Monitor monitor(std::move(*plan), cgroups_fd);
-  if (auto s = monitor.Start(); !s) {
+  auto fail = [status_fd](const base::Error& e) {
+    (void)sys::WriteFd(status_fd, "error " + e.message() + "\n");
+    return 1;
+  };
+  Monitor monitor(cgroups_fd);
+  if (auto s = monitor.Prepare(); !s) return fail(s.error());
+  auto dir = ReadJob(job_fd);
+  ::close(job_fd);
+  if (!dir) return fail(dir.error());
+  if (dir->empty()) return 0;  // given no container: nestd dropped this spare or exited
+  if (auto s = ShowContainer(title, *dir); !s) return fail(s.error());
+  // A spare waits at idle priority; its init must not inherit that (nestd
+  // puts it back when it hands it a container; this makes sure of it).
+  struct sched_param normal {};
+  if (::sched_getscheduler(0) != SCHED_OTHER && ::sched_setscheduler(0, SCHED_OTHER, &normal) < 0)
+    return fail(base::Error::FromErrno("leaving the spare's idle priority", errno));
+
+  auto text = sys::ReadFile(*dir + "/start.json");
+  auto plan = text ? ParsePlan(*text) : base::Result<StartPlan>(text.error());
+  if (!plan) return fail(plan.error());
+  if (auto s = monitor.Start(std::move(*plan), *text); !s) {
     monitor.Log("start failed: " + s.error().message());
-    (void)sys::WriteFd(status_fd, "error " + s.error().message() + "\n");
+    fail(s.error());
     ::close(status_fd);
     return 1;
   }

@@ -3,16 +3,19 @@
 // records why, and removes the container's cgroup.
 #pragma once
 
-#include <string>
+#include <span>
 
 namespace nest::runtime {
 
-// Runs the monitor for the container in `container_dir` (reads start.json there).
+// Runs a monitor started by MonitorStarter. It prepares its console and reads
+// the host's cgroup hierarchies, then waits on `job_fd` for the directory of
+// its container (EOF: none, it exits 0), writes it over `title` (the room left
+// in its command line for it) and starts the container from start.json there.
 // Reports on `status_fd` one line, "ok <init_pid>" once the init has been exec'd
 // or "error <message>", then closes it. The container's cgroups are made by
-// nestd while this process starts (LaunchMonitor): one byte "1" on
+// nestd while this process clones the init (LaunchMonitor): one byte "1" on
 // `cgroups_fd` hands them over, and from then on they are the monitor's to
 // remove; EOF without it fails the start. Returns the process exit code.
-int RunMonitor(const std::string& container_dir, int status_fd, int cgroups_fd);
+int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd);
 
 }  // namespace nest::runtime

@@ -145,6 +145,12 @@ our_pids() {
   done
 }
 
+# Our nest-monitor processes: the spares nestd starts ahead (waiting for a
+# container, command line "nest-monitor --spare"), and the rest.
+is_spare() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q '^nest-monitor --spare'; }
+spare_monitors() { local p; for p in $(our_pids nest-monitor); do is_spare "$p" && echo "$p"; done; }
+container_monitors() { local p; for p in $(our_pids nest-monitor); do is_spare "$p" || echo "$p"; done; }
+
 stop_nestd() { # graceful, then kill
   local pids p i
   pids="$NESTD_PID $(our_pids nestd)"
@@ -297,7 +303,7 @@ monitor_pid() {
     [ -z "$p" ] || [ "$p" = 0 ] && return 1
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = nest-monitor ] && { echo "$p"; return 0; }
   done
-  our_pids nest-monitor | head -n1
+  container_monitors | head -n1
 }
 
 # wait_status NAME STATUS [seconds]

@@ -24,12 +24,60 @@ else
   bad "no nest-monitor ancestor of m1's init ($pid); nest-monitor processes: $(pgrep -a -x nest-monitor | head -5)"
 fi
 
+# The spare: nestd keeps one monitor started ahead of the next launch, at idle
+# priority; the monitor it gives a container shows which one.
+policy() { awk '$1 == "policy" {print $3}' "/proc/$1/sched" 2>/dev/null; } # 0 normal, 5 idle
+wait_spare() { for _ in $(seq 50); do [ -n "$(spare_monitors)" ] && return 0; sleep 0.1; done; return 1; }
+wait_spare
+spare=$(spare_monitors)
+expect_eq "one spare monitor waits for the next launch" 1 "$(wc -w <<<"$spare")"
+if [ -n "$spare" ]; then
+  check "the spare is nestd's child" test "$(ps -o ppid= -p "$spare" | tr -d ' ')" = "$NESTD_PID"
+  expect_eq "the spare waits at idle priority (SCHED_IDLE)" 5 "$(policy "$spare")"
+  sinit=$(pgrep -P "$spare" -x nest-init)
+  check "the spare's init (nest-init) waits in a user namespace of its own" \
+    test -n "$sinit" -a "$(readlink "/proc/$sinit/ns/user")" != "$(readlink /proc/self/ns/user)"
+  check "the spare and its init hold no copy of the host's mounts (host mount namespace)" \
+    test "$(readlink "/proc/$spare/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" -a \
+    "$(readlink "/proc/$sinit/ns/mnt")" = "$(readlink /proc/self/ns/mnt)"
+fi
+if [ -n "$mon" ]; then
+  expect_eq "m1's monitor shows its container in its command line" \
+    "nest-monitor $NEST_DIR/containers/m1" "$(tr '\0' ' ' <"/proc/$mon/cmdline" | sed 's/ *$//')"
+  expect_eq "m1's monitor runs at normal priority (SCHED_OTHER)" 0 "$(policy "$mon")"
+fi
+expect_eq "m1's init runs at normal priority, not the spare's idle one" 0 "$(policy "$pid")"
+launch m3
+expect_eq "m3's init runs at normal priority" 0 "$(policy "$(init_pid m3)")"
+if [ -n "$spare" ]; then
+  expect_eq "m3's monitor is the spare that waited" "$spare" "$(monitor_pid m3)"
+  wait_spare
+  check "a new spare waits after m3 took the last one" test -n "$(spare_monitors)" -a "$(spare_monitors)" != "$spare"
+fi
+expect_ok "delete m3" nest delete -f m3
+# A privileged container: the spare's init (cloned with a user namespace) is
+# replaced by one without; its mounts stay inside it all the same.
+CREATED+=(mpriv)
+expect_ok "launch a privileged container" nest launch builtin:busybox mpriv -c security.privileged=true
+ppid=$(init_pid mpriv)
+expect_eq "the privileged init runs as host root" 0 "$(ps -o uid= -p "$ppid" | tr -d ' ')"
+expect_eq "the privileged init runs at normal priority" 0 "$(policy "$ppid")"
+nexec mpriv sh -c 'mkdir -p /mnt/t && mount -t tmpfs mpriv-probe /mnt/t && echo mounted'
+expect_eq "a privileged container can mount" mounted "$OUT"
+check "its mount does not reach the host" bash -c "! grep -q mpriv-probe /proc/self/mountinfo"
+expect_ok "delete mpriv" nest delete -f mpriv
+spare=$(spare_monitors)
+
 log "kill -9 nestd ($NESTD_PID)"
 kill -9 "$NESTD_PID"; wait "$NESTD_PID" 2>/dev/null; NESTD_PID=
 sleep 0.5
 check "m1's init ($pid) survives kill -9 of nestd" alive "$pid"
 [ -n "$mon" ] && check "m1's monitor ($mon) survives kill -9 of nestd" alive "$mon"
 expect_fail "nestd|daemon|running|connect" nest list
+if [ -n "$spare" ]; then
+  for _ in $(seq 20); do alive "$spare" || break; sleep 0.1; done
+  check "the spare ($spare) exits with nestd, given no container" not alive "$spare"
+fi
 
 start_nestd || die "nestd did not restart"
 run nest list --format csv

@@ -19,7 +19,7 @@ try() { # try LABEL UIDFILE GIDFILE EXPECTED_FILE
   if [ -z "$s" ] && [ ! -e "$NEST_DIR/containers/$name" ]; then ok "$label: nothing left behind"; else
     bad "$label: left behind: status '$s', $(ls -d "$NEST_DIR/containers/$name" 2>&1)"
   fi
-  check "$label: no monitor process left" test -z "$(our_pids nest-monitor)"
+  check "$label: no monitor process left (the spare aside)" test -z "$(container_monitors)"
   check "$label: no mount left under \$NEST_DIR/containers" \
     bash -c "! grep -qF '$NEST_DIR/containers/$name' /proc/self/mountinfo"
   stop_nestd
