@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -26,12 +27,6 @@ using base::Status;
 
 constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 const char* const kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
-
-struct Clones {
-  std::map<std::string, base::UniqueFd> devices;  // name under /dev → detached bind
-  base::UniqueFd console;
-  std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
-};
 
 Status AwaitMonitor(int sock, char step) {
   char got = 0;
@@ -84,27 +79,6 @@ Status MountRootfs(const StartPlan& plan, int sock) {
   return base::Ok();
 }
 
-// Detached copies of host objects the container gets, taken while the host's
-// tree is still visible (before pivot_root).
-base::Result<Clones> CloneHostObjects(const std::string& console_path) {
-  Clones c;
-  for (const char* d : kDevices) {
-    c.devices[d] = TRY(sys::OpenTree(AT_FDCWD, std::string("/dev/") + d, OPEN_TREE_CLONE));
-  }
-  c.console = TRY(sys::OpenTree(AT_FDCWD, console_path, OPEN_TREE_CLONE));
-  if (DIR* d = ::opendir("/sys/fs/cgroup")) {
-    while (struct dirent* e = ::readdir(d)) {
-      if (e->d_type != DT_LNK) continue;
-      char target[256];
-      std::string path = std::string("/sys/fs/cgroup/") + e->d_name;
-      ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
-      if (n > 0) c.cgroup_links.emplace_back(e->d_name, std::string(target, n));
-    }
-    ::closedir(d);
-  }
-  return c;
-}
-
 // Mounts a fresh `fstype` on <root>/<name>, resolved inside the root (a symlink
 // in the image cannot redirect it). proc and sysfs must be mounted before the
 // host's tree is detached: the kernel lets a user namespace mount them only
@@ -148,7 +122,7 @@ Status MarkSysfsApiDirsMounted() {
 }
 
 Status MountCgroups(const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups,
-                    const Clones& clones) {
+                    const HostObjects& clones) {
   bool pure_v2 = cgroups.size() == 1 && cgroups.front()->InsideName().empty();
   if (pure_v2) {
     return sys::Mount("cgroup2", "/sys/fs/cgroup", "cgroup2", kNoSuidDevExec, "");
@@ -171,7 +145,7 @@ Status BindFileClone(const base::UniqueFd& clone, const std::string& path) {
   return sys::MoveMount(clone.get(), "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
-Status MountDev(const Clones& clones, bool nesting) {
+Status MountDev(const HostObjects& clones, bool nesting) {
   TRY(sys::Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=4m"));
   for (const auto& [name, clone] : clones.devices) TRY(BindFileClone(clone, "/dev/" + name));
   TRY(BindFileClone(clones.console, "/dev/console"));
@@ -224,6 +198,18 @@ Status AttachConsole() {
   return base::Ok();
 }
 
+// Closes every descriptor from 3 up but those in `keep`.
+void CloseAllBut(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = 3;
+  for (int fd : keep) {
+    if (fd < 3) continue;
+    if (static_cast<unsigned>(fd) > from) ::syscall(SYS_close_range, from, fd - 1, 0);
+    from = fd + 1;
+  }
+  ::syscall(SYS_close_range, from, ~0U, 0);
+}
+
 // The plan the monitor sends first; nullopt if it closes the socket instead.
 base::Result<std::optional<StartPlan>> ReceivePlan(int sock) {
   uint32_t size = 0;
@@ -237,7 +223,7 @@ base::Result<std::optional<StartPlan>> ReceivePlan(int sock) {
   return std::optional<StartPlan>(TRY(ParsePlan(text)));
 }
 
-Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_path,
+Status SetupAndExec(const StartPlan& plan, int sock, HostObjects clones,
                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
   // Private: nothing this container mounts reaches the host.
   TRY_CTX(sys::Unshare(CLONE_NEWNS), "making the mount namespace");
@@ -246,7 +232,6 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
   TRY(sys::Sethostname(plan.name));
   TRY(MountRootfs(plan, sock));
-  Clones clones = TRY_CTX(CloneHostObjects(console_path), "preparing /dev");
   TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
   TRY_CTX(MarkSysfsApiDirsMounted(), "preparing /sys");
   // The cgroup namespace is rooted where this process is when it is made: in
@@ -256,7 +241,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
   TRY_CTX(MountCgroups(cgroups, clones), "mounting cgroups");
   TRY(sys::Mkdir("/dev", 0755));
   TRY_CTX(MountDev(clones, plan.nesting), "populating /dev");
-  clones = Clones{};
+  clones = HostObjects{};
   TRY_CTX(WriteFiles(plan), "applying image templates");
   TRY_CTX(AttachConsole(), "attaching the console");
   if (!plan.privileged) {
@@ -278,13 +263,14 @@ Status SetupAndExec(const StartPlan& plan, int sock, const std::string& console_
 
 }  // namespace
 
-void RunContainerChild(int sock, const std::string& console_path,
+void RunContainerChild(int sock, HostObjects host,
                        const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Only the socket stays open: a copy of nestd's status pipe held here would
-  // hide the monitor's exit from nestd.
-  if (sock > 3) ::syscall(SYS_close_range, 3, sock - 1, 0);
-  ::syscall(SYS_close_range, sock + 1, ~0U, 0);
+  // Only the socket and the host objects stay open: a copy of nestd's status
+  // pipe held here would hide the monitor's exit from nestd.
+  std::vector<int> keep = {sock, host.console.get()};
+  for (const auto& [name, fd] : host.devices) keep.push_back(fd.get());
+  CloseAllBut(keep);
   // Named apart from its monitor while it waits for a plan (it is a copy of it).
   ::prctl(PR_SET_NAME, "nest-init");
   auto plan = ReceivePlan(sock);
@@ -293,10 +279,29 @@ void RunContainerChild(int sock, const std::string& console_path,
     ::_exit(1);
   }
   if (!*plan) ::_exit(0);  // the monitor was not given a container
-  Status s = SetupAndExec(**plan, sock, console_path, cgroups);
+  Status s = SetupAndExec(**plan, sock, std::move(host), cgroups);
   std::string msg = s ? "exec returned" : s.error().message();
   (void)sys::WriteFd(sock, msg);
   ::_exit(1);
+}
+
+base::Result<HostObjects> CloneHostObjects(const std::string& console_path) {
+  HostObjects c;
+  for (const char* d : kDevices) {
+    c.devices[d] = TRY(sys::OpenTree(AT_FDCWD, std::string("/dev/") + d, OPEN_TREE_CLONE));
+  }
+  c.console = TRY(sys::OpenTree(AT_FDCWD, console_path, OPEN_TREE_CLONE));
+  if (DIR* d = ::opendir("/sys/fs/cgroup")) {
+    while (struct dirent* e = ::readdir(d)) {
+      if (e->d_type != DT_LNK) continue;
+      char target[256];
+      std::string path = std::string("/sys/fs/cgroup/") + e->d_name;
+      ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+      if (n > 0) c.cgroup_links.emplace_back(e->d_name, std::string(target, n));
+    }
+    ::closedir(d);
+  }
+  return c;
 }
 
 base::Status SendPlan(int sock, const std::string& plan_text) {

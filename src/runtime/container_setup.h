@@ -2,10 +2,12 @@
 // its new namespaces, and ends by exec'ing the container's init.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "runtime/cgroup.h"
 #include "runtime/start_plan.h"
 
@@ -24,9 +26,21 @@ namespace nest::runtime {
 //   text on failure, after which the child exits.
 // The child makes its mount namespace itself once it has the plan (private, a
 // copy of the host's as it is then), so a child cloned ahead pins no mounts.
+// Detached copies of the host objects a container gets (/dev nodes, its
+// console) and the host's /sys/fs/cgroup symlinks. Taken by the monitor
+// before it clones the init (none depends on the container), so the init's
+// set-up does not wait for them.
+struct HostObjects {
+  std::map<std::string, base::UniqueFd> devices;  // name under /dev → detached bind
+  base::UniqueFd console;
+  std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
+};
+base::Result<HostObjects> CloneHostObjects(const std::string& console_path);
+
 inline constexpr char kSyncIdsMapped = 'g';
 inline constexpr char kSyncCgroupJoined = 'c';
-[[noreturn]] void RunContainerChild(int sock, const std::string& console_path,
+// The init's side: `host` from CloneHostObjects, inherited at the clone.
+[[noreturn]] void RunContainerChild(int sock, HostObjects host,
                                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups);
 
 // The monitor's first message: `plan_text` (SerializePlan's), length first.

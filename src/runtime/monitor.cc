@@ -93,6 +93,7 @@ class Monitor {
   std::unique_ptr<ContainerCgroup> cgroup_;
   UniqueFd console_master_;
   std::string console_path_;
+  HostObjects host_;  // for the init, which takes copies of them when it is cloned
   UniqueFd init_pidfd_;
   UniqueFd init_sock_;  // our end of the socketpair with the init (container_setup.h)
   pid_t init_pid_ = 0;
@@ -123,6 +124,7 @@ Status Monitor::OpenConsole() {
 Status Monitor::Prepare() {
   TRY_CTX(OpenConsole(), "allocating the console");
   hierarchies_ = TRY(DetectHierarchies());
+  host_ = TRY_CTX(CloneHostObjects(console_path_), "preparing /dev");
   return CloneInit(/*user_ns=*/true);
 }
 
@@ -139,7 +141,7 @@ Status Monitor::CloneInit(bool user_ns) {
   args.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) return base::Error::FromErrno("clone3 (new namespaces)", errno);
-  if (pid == 0) RunContainerChild(socks.b.get(), console_path_, hierarchies_);
+  if (pid == 0) RunContainerChild(socks.b.get(), std::move(host_), hierarchies_);
   init_pid_ = static_cast<pid_t>(pid);
   init_pidfd_.reset(pidfd);
   init_sock_ = std::move(socks.a);
@@ -258,6 +260,7 @@ Status Monitor::Start(StartPlan plan, const std::string& text) {
   if (!failure.empty()) return base::Error::Internal(failure);
   timer.Step("container-setup+exec");
 
+  host_ = HostObjects{};  // the init has its own
   RunningState state{::getpid(), init_pid_, NowNanos(), StopSignal()};
   TRY(sys::WriteFileAtomic(plan_.StateFile(), SerializeRunning(state), 0644));
   revert.Success();
