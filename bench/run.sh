@@ -172,8 +172,9 @@ mem_report() {
   printf '%-36s RSS %8s kB  PSS %8s kB\n' "nestd (pid $np)" "$NESTD_RSS" "$(kb "/proc/$np/smaps_rollup" Pss)"
   local sum=0 n=0 p pss
   for p in $(pgrep -x nest-monitor); do
-    # The spare nestd keeps started ahead runs no container: not counted.
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^nest-monitor --spare' && continue
+    # This daemon's containers only (not the spare it keeps started ahead,
+    # nor another daemon's containers).
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "nest-monitor $NEST_DIR/containers/" || continue
     pss=$(kb "/proc/$p/smaps_rollup" Pss)
     [ -n "$pss" ] || continue # gone, or a zombie: nothing mapped
     printf '%-36s RSS %8s kB  PSS %8s kB\n' "nest-monitor $p" "$(kb "/proc/$p/status" VmRSS)" "$pss"
