@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -198,6 +200,24 @@ Status AttachConsole() {
   return base::Ok();
 }
 
+// Copies now, while this init waits, every writable page it shares with its
+// monitor since the clone: otherwise its first writes after the plan arrives
+// take a copy-on-write fault each, on the launch's critical path. Pages it
+// never touches are freed by its exec.
+void OwnWritablePages() {
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (!maps) return;
+  char line[512];
+  while (std::fgets(line, sizeof line, maps)) {
+    unsigned long start = 0, end = 0;
+    char perms[5] = {};
+    if (std::sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3) continue;
+    if (perms[0] != 'r' || perms[1] != 'w' || perms[3] != 'p') continue;
+    (void)::madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE);
+  }
+  std::fclose(maps);
+}
+
 // Closes every descriptor from 3 up but those in `keep`.
 void CloseAllBut(std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
@@ -273,6 +293,7 @@ void RunContainerChild(int sock, HostObjects host,
   CloseAllBut(keep);
   // Named apart from its monitor while it waits for a plan (it is a copy of it).
   ::prctl(PR_SET_NAME, "nest-init");
+  OwnWritablePages();
   auto plan = ReceivePlan(sock);
   if (!plan) {
     (void)sys::WriteFd(sock, plan.error().message());
