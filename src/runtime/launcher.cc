@@ -54,9 +54,8 @@ base::Result<RunningState> LaunchMonitor(
     return base::Error::Internal("monitor " + monitors.path() + " exited without reporting (" +
                                  (line.empty() ? "no output" : line) + ")");
   }
-  auto state = FindRunning(plan.container_dir);
-  if (!state) return base::Error::Internal("container stopped right after starting");
-  return *state;
+  // The state it wrote to running.json, so nothing is read back here.
+  return TRY_CTX(ParseRunning(line.substr(3)), "monitor " + monitors.path() + " reported");
 }
 
 bool WaitPidExit(int pidfd, int timeout_ms) {

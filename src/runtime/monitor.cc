@@ -77,6 +77,7 @@ class Monitor {
   void Cleanup();
   void Log(const std::string& line);
   pid_t init_pid() const { return init_pid_; }
+  const RunningState& state() const { return state_; }
 
  private:
   Status OpenConsole();
@@ -97,6 +98,7 @@ class Monitor {
   UniqueFd init_pidfd_;
   UniqueFd init_sock_;  // our end of the socketpair with the init (container_setup.h)
   pid_t init_pid_ = 0;
+  RunningState state_;  // once started: as written to running.json
 };
 
 void Monitor::Log(const std::string& line) {
@@ -261,8 +263,8 @@ Status Monitor::Start(StartPlan plan, const std::string& text) {
   timer.Step("container-setup+exec");
 
   host_ = HostObjects{};  // the init has its own
-  RunningState state{::getpid(), init_pid_, NowNanos(), StopSignal()};
-  TRY(sys::WriteFileAtomic(plan_.StateFile(), SerializeRunning(state), 0644));
+  state_ = RunningState{::getpid(), init_pid_, NowNanos(), StopSignal()};
+  TRY(sys::WriteFileAtomic(plan_.StateFile(), SerializeRunning(state_), 0644));
   revert.Success();
   return base::Ok();
 }
@@ -369,7 +371,7 @@ int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd)
   }
   // nestd first: the log line (the time zone read for its stamp, the file
   // opened) is not needed to answer the start (~0.25 ms of every launch).
-  (void)sys::WriteFd(status_fd, "ok " + std::to_string(monitor.init_pid()) + "\n");
+  (void)sys::WriteFd(status_fd, "ok " + SerializeRunning(monitor.state()) + "\n");
   ::close(status_fd);
   monitor.Log("started, init pid " + std::to_string(monitor.init_pid()));
   // Detach stdio from whoever started us.

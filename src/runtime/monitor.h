@@ -11,8 +11,9 @@ namespace nest::runtime {
 // the host's cgroup hierarchies, then waits on `job_fd` for the directory of
 // its container (EOF: none, it exits 0), writes it over `title` (the room left
 // in its command line for it) and starts the container from start.json there.
-// Reports on `status_fd` one line, "ok <init_pid>" once the init has been exec'd
-// or "error <message>", then closes it. The container's cgroups are made by
+// Reports on `status_fd` one line, "ok <RunningState JSON>" (as written to
+// running.json) once the init has been exec'd, or "error <message>", then
+// closes it. The container's cgroups are made by
 // nestd while this process clones the init (LaunchMonitor): one byte "1" on
 // `cgroups_fd` hands them over, and from then on they are the monitor's to
 // remove; EOF without it fails the start. Returns the process exit code.
