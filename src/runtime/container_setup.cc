@@ -48,64 +48,63 @@ Status BecomeRoot(const StartPlan& plan) {
   return base::Ok();
 }
 
-// Scaffold mount points in the early root's tmpfs, hidden once the init's
-// root is the container's own (EnterContainerRoot).
-constexpr const char* kLowerPoint = "/lower";
-constexpr const char* kOverlayPoint = "/overlay";
-constexpr const char* kRootPoint = "/rootfs";
-
-// Builds the container's root at kRootPoint of the early root from the trees
-// the monitor sends (detached mounts, SendRootTrees): for the dir driver the
-// shifted tree itself; for overlay, overlayfs over the image tree (lower) and
-// the container's own upper directory. Unprivileged, both layers are idmapped
-// mounts and the overlay is mounted from inside the user namespace (an
-// idmapped mount of an overlay itself fails on this kernel).
+// Builds the root filesystem at plan.RootfsMountPoint(): for the dir driver a
+// bind mount of the shifted tree; for overlay, overlayfs over the
+// image tree (lower) and the container's own upper directory. Unprivileged, both
+// layers arrive as idmapped mounts and the overlay is mounted from inside the
+// user namespace (an idmapped mount of an overlay itself fails on this kernel).
 Status MountRootfs(const StartPlan& plan, int sock) {
-  TRY(sys::Mkdir(kRootPoint, 0755));
   if (plan.BindRootfs()) {
-    base::UniqueFd tree = TRY_CTX(sys::RecvFd(sock), "receiving the rootfs mount");
-    TRY_CTX(sys::MoveMount(tree.get(), "", AT_FDCWD, kRootPoint, MOVE_MOUNT_F_EMPTY_PATH),
-            "attaching the rootfs");
+    // The tree is already in the container's ids (dir driver): pivot_root only
+    // needs it to be a mount point.
+    TRY_CTX(sys::Mount(plan.RootfsMountPoint(), plan.RootfsMountPoint(), "", MS_BIND | MS_REC, ""),
+            "bind-mounting rootfs");
     return base::Ok();
   }
-  base::UniqueFd lower = TRY_CTX(sys::RecvFd(sock), "receiving the image mount");
-  base::UniqueFd overlay = TRY_CTX(sys::RecvFd(sock), "receiving the overlay mount");
-  TRY(sys::Mkdir(kLowerPoint, 0755));
-  TRY(sys::Mkdir(kOverlayPoint, 0755));
-  TRY_CTX(sys::MoveMount(lower.get(), "", AT_FDCWD, kLowerPoint, MOVE_MOUNT_F_EMPTY_PATH),
-          "attaching the image");
-  TRY_CTX(sys::MoveMount(overlay.get(), "", AT_FDCWD, kOverlayPoint, MOVE_MOUNT_F_EMPTY_PATH),
-          "attaching the overlay directory");
-  std::string data = std::string("lowerdir=") + kLowerPoint + ",upperdir=" + kOverlayPoint +
-                     "/upper,workdir=" + kOverlayPoint + "/work" +
-                     (plan.privileged ? "" : ",userxattr");
-  TRY_CTX(sys::Mount("overlay", kRootPoint, "overlay", 0, data), "mounting rootfs");
+  std::string lower = plan.image_rootfs;
+  std::string overlay = plan.OverlayDir();
+  std::string extra;
+  if (!plan.privileged) {
+    base::UniqueFd lower_fd = TRY_CTX(sys::RecvFd(sock), "receiving the image mount");
+    base::UniqueFd upper_fd = TRY_CTX(sys::RecvFd(sock), "receiving the overlay mount");
+    TRY_CTX(sys::MoveMount(lower_fd.get(), "", AT_FDCWD, plan.LowerMountPoint(),
+                           MOVE_MOUNT_F_EMPTY_PATH),
+            "attaching the idmapped image");
+    TRY_CTX(sys::MoveMount(upper_fd.get(), "", AT_FDCWD, overlay, MOVE_MOUNT_F_EMPTY_PATH),
+            "attaching the idmapped overlay directory");
+    lower = plan.LowerMountPoint();
+    extra = ",userxattr";
+  }
+  std::string data =
+      "lowerdir=" + lower + ",upperdir=" + overlay + "/upper,workdir=" + overlay + "/work" + extra;
+  TRY_CTX(sys::Mount("overlay", plan.RootfsMountPoint(), "overlay", 0, data), "mounting rootfs");
   return base::Ok();
 }
 
-// Attaches `mnt` (a detached mount) on <root>/<name>, resolved inside the root
-// (a symlink in the image cannot redirect it).
-Status AttachInRoot(int root_fd, const base::UniqueFd& mnt, const std::string& name) {
+// Mounts a fresh `fstype` on <root>/<name>, resolved inside the root (a symlink
+// in the image cannot redirect it). proc and sysfs must be mounted before the
+// host's tree is detached: the kernel lets a user namespace mount them only
+// while an instance is fully visible to it.
+Status MountInRoot(int root_fd, const std::string& fstype, const std::string& name) {
   TRY(sys::MkdirAt(root_fd, name, 0555));
   base::UniqueFd target = TRY(sys::OpenInRoot(root_fd, name, O_PATH | O_DIRECTORY));
+  base::UniqueFd mnt =
+      TRY(sys::NewMount(fstype, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
   return sys::MoveMount(mnt.get(), "", target.get(), "",
                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-// Makes the container's root (at kRootPoint) this process's root: it is moved
-// onto the early root's "/" and entered with chroot, as switch_root does. No
-// mount is detached (each detach waits for an RCU grace period); the tmpfs
-// beneath holds only the container's own layers, and is outside its root
-// (not in its mountinfo, not reachable by path).
-Status EnterContainerRoot(EarlyRoot& early) {
-  if (::chdir(kRootPoint) < 0) return base::Error::FromErrno("chdir rootfs", errno);
-  TRY(sys::MoveMount(AT_FDCWD, kRootPoint, AT_FDCWD, "/", 0));
-  if (::chroot(".") < 0) return base::Error::FromErrno("chroot rootfs", errno);
+Status PivotInto(const std::string& rootfs) {
+  base::UniqueFd root = TRY(sys::Open(rootfs, O_PATH | O_DIRECTORY));
+  base::UniqueFd dir = TRY(sys::Open(rootfs, O_RDONLY | O_DIRECTORY));
+  TRY(MountInRoot(dir.get(), "proc", "proc"));
+  TRY(MountInRoot(dir.get(), "sysfs", "sys"));
+  if (::fchdir(root.get()) < 0) return base::Error::FromErrno("fchdir rootfs", errno);
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching "."
+  // then leaves only the new root (no put_old directory needed inside the image).
+  TRY(sys::PivotRoot(".", "."));
+  TRY(sys::Umount2(".", MNT_DETACH));
   if (::chdir("/") < 0) return base::Error::FromErrno("chdir /", errno);
-  base::UniqueFd root = TRY(sys::Open("/", O_RDONLY | O_DIRECTORY));
-  TRY(AttachInRoot(root.get(), early.proc, "proc"));
-  TRY(AttachInRoot(root.get(), early.sysfs, "sys"));
-  early = EarlyRoot{};
   return base::Ok();
 }
 
@@ -201,30 +200,6 @@ Status AttachConsole() {
   return base::Ok();
 }
 
-// The init's mount namespace before it knows its container: private (nothing
-// it mounts reaches the host), its root an empty tmpfs, the host's tree
-// detached. proc and sysfs instances are taken first, while the host's are
-// still visible: the kernel lets a user namespace mount them only then.
-base::Result<EarlyRoot> EnterEarlyRoot() {
-  TRY_CTX(sys::Unshare(CLONE_NEWNS), "making the mount namespace");
-  TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
-  constexpr unsigned kNoSuidDevExecAttr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-  EarlyRoot early;
-  early.proc = TRY(sys::NewMount("proc", kNoSuidDevExecAttr));
-  early.sysfs = TRY(sys::NewMount("sysfs", kNoSuidDevExecAttr));
-  base::UniqueFd tmp = TRY(sys::NewMount("tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
-  // Attached on /proc of this private copy (a directory every host has); its
-  // root becomes ours, and the host's whole tree is detached beneath.
-  TRY(sys::MoveMount(tmp.get(), "", AT_FDCWD, "/proc", MOVE_MOUNT_F_EMPTY_PATH));
-  if (::chdir("/proc") < 0) return base::Error::FromErrno("chdir early root", errno);
-  // pivot_root(".", ".") stacks the old root on top of the new one; detaching
-  // "." then leaves only the new root (no put_old directory needed).
-  TRY(sys::PivotRoot(".", "."));
-  TRY(sys::Umount2(".", MNT_DETACH));
-  if (::chdir("/") < 0) return base::Error::FromErrno("chdir /", errno);
-  return early;
-}
-
 // Copies now, while this init waits, every writable page it shares with its
 // monitor since the clone: otherwise its first writes after the plan arrives
 // take a copy-on-write fault each, on the launch's critical path. Pages it
@@ -268,13 +243,16 @@ base::Result<std::optional<StartPlan>> ReceivePlan(int sock) {
   return std::optional<StartPlan>(TRY(ParsePlan(text)));
 }
 
-Status SetupAndExec(const StartPlan& plan, int sock, EarlyRoot early, HostObjects clones,
+Status SetupAndExec(const StartPlan& plan, int sock, HostObjects clones,
                     const std::vector<std::shared_ptr<CgroupHierarchy>>& cgroups) {
+  // Private: nothing this container mounts reaches the host.
+  TRY_CTX(sys::Unshare(CLONE_NEWNS), "making the mount namespace");
+  TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
   TRY(AwaitMonitor(sock, kSyncIdsMapped));
   TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
   TRY(sys::Sethostname(plan.name));
   TRY(MountRootfs(plan, sock));
-  TRY_CTX(EnterContainerRoot(early), "entering rootfs");
+  TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");
   TRY_CTX(MarkSysfsApiDirsMounted(), "preparing /sys");
   // The cgroup namespace is rooted where this process is when it is made: in
   // the container's cgroups, which the monitor has been moving it into meanwhile.
@@ -315,7 +293,6 @@ void RunContainerChild(int sock, HostObjects host,
   CloseAllBut(keep);
   // Named apart from its monitor while it waits for a plan (it is a copy of it).
   ::prctl(PR_SET_NAME, "nest-init");
-  auto early = EnterEarlyRoot();
   OwnWritablePages();
   auto plan = ReceivePlan(sock);
   if (!plan) {
@@ -323,8 +300,7 @@ void RunContainerChild(int sock, HostObjects host,
     ::_exit(1);
   }
   if (!*plan) ::_exit(0);  // the monitor was not given a container
-  Status s = early ? SetupAndExec(**plan, sock, std::move(*early), std::move(host), cgroups)
-                   : Status(std::move(early).error());
+  Status s = SetupAndExec(**plan, sock, std::move(host), cgroups);
   std::string msg = s ? "exec returned" : s.error().message();
   (void)sys::WriteFd(sock, msg);
   ::_exit(1);

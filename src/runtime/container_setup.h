@@ -17,18 +17,15 @@ namespace nest::runtime {
 //   monitor → child: the start plan (SendPlan), when the monitor has been given
 //   its container; the child may be cloned long before that (a spare monitor's
 //   init, MonitorStarter), and exits quietly if the socket closes first. Then
-//   kSyncIdsMapped once the id maps are written (none when privileged); then
-//   the container's root as detached mounts: the dir driver's tree, or the
-//   image tree and the overlay directory (idmapped when unprivileged). The
-//   child builds its root meanwhile the monitor moves it into its cgroups;
+//   kSyncIdsMapped once the id maps are written; then (unprivileged overlay
+//   only) two fds: the idmapped image tree and the idmapped overlay directory.
+//   The child builds its root meanwhile the monitor moves it into its cgroups;
 //   kSyncCgroupJoined once it is in them (the child then makes its cgroup
 //   namespace and mounts the cgroup trees).
 //   child → monitor: nothing on success (the socket closes on exec), or one error
 //   text on failure, after which the child exits.
-// Right after the clone, before any plan, the child makes its mount namespace
-// (EarlyRoot): private, an empty tmpfs as its root, the host's tree detached.
-// A spare's init so pins no host mount, and that detach (an RCU grace period,
-// 0.5-4 ms on this VM) is not on the launch's critical path.
+// The child makes its mount namespace itself once it has the plan (private, a
+// copy of the host's as it is then), so a child cloned ahead pins no mounts.
 // Detached copies of the host objects a container gets (/dev nodes, its
 // console) and the host's /sys/fs/cgroup symlinks. Taken by the monitor
 // before it clones the init (none depends on the container), so the init's
@@ -39,13 +36,6 @@ struct HostObjects {
   std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
 };
 base::Result<HostObjects> CloneHostObjects(const std::string& console_path);
-
-// Detached proc and sysfs instances the init takes in its early root (see
-// RunContainerChild) and attaches in the container's root.
-struct EarlyRoot {
-  base::UniqueFd proc;
-  base::UniqueFd sysfs;
-};
 
 inline constexpr char kSyncIdsMapped = 'g';
 inline constexpr char kSyncCgroupJoined = 'c';

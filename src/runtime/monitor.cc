@@ -83,7 +83,7 @@ class Monitor {
   Status OpenConsole();
   Status CloneInit(bool user_ns);
   Status WriteIdMaps();
-  Status SendRootTrees(int sock);
+  Status SendIdmappedLayers(int sock);
   Status AwaitCgroups();
   int StopSignal() const;
   void KillInit();
@@ -161,33 +161,21 @@ Status Monitor::WriteIdMaps() {
   return base::Ok();
 }
 
-// The container's root as detached mounts for the init (container_setup.h):
-// the dir driver's tree (already in the container's ids), or the image tree
-// (read-only) and the overlay directory, idmapped when unprivileged so on-disk
-// ids 0..N appear as the container's 0..N with no chown of any file.
-Status Monitor::SendRootTrees(int sock) {
-  struct Tree {
+// Idmapped mounts of the image tree (read-only) and of the overlay directory, so
+// on-disk ids 0..N appear as the container's 0..N with no chown of any file.
+Status Monitor::SendIdmappedLayers(int sock) {
+  UniqueFd userns = TRY(sys::Open("/proc/" + std::to_string(init_pid_) + "/ns/user", O_RDONLY));
+  struct {
     std::string path;
     bool read_only;
-  };
-  std::vector<Tree> trees;
-  if (plan_.BindRootfs()) {
-    trees = {{plan_.RootfsMountPoint(), false}};
-  } else {
-    trees = {{plan_.image_rootfs, true}, {plan_.OverlayDir(), false}};
-  }
-  UniqueFd userns;
-  bool idmap = !plan_.privileged && !plan_.BindRootfs();
-  if (idmap) userns = TRY(sys::Open("/proc/" + std::to_string(init_pid_) + "/ns/user", O_RDONLY));
-  for (const auto& t : trees) {
-    UniqueFd tree = TRY(sys::OpenTree(AT_FDCWD, t.path, OPEN_TREE_CLONE | AT_RECURSIVE));
+  } layers[] = {{plan_.image_rootfs, true}, {plan_.OverlayDir(), false}};
+  for (const auto& layer : layers) {
+    UniqueFd tree = TRY(sys::OpenTree(AT_FDCWD, layer.path, OPEN_TREE_CLONE | AT_RECURSIVE));
     struct mount_attr attr {};
-    attr.attr_set = (idmap ? MOUNT_ATTR_IDMAP : 0) | (t.read_only ? MOUNT_ATTR_RDONLY : 0);
-    attr.userns_fd = idmap ? static_cast<uint64_t>(userns.get()) : 0;
-    if (attr.attr_set != 0) {
-      TRY_CTX(sys::MountSetattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr),
-              (idmap ? "idmapping " : "making read-only ") + t.path);
-    }
+    attr.attr_set = MOUNT_ATTR_IDMAP | (layer.read_only ? MOUNT_ATTR_RDONLY : 0);
+    attr.userns_fd = static_cast<uint64_t>(userns.get());
+    TRY_CTX(sys::MountSetattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr),
+            "idmapping " + layer.path);
     TRY(sys::SendFd(sock, tree.get()));
   }
   return base::Ok();
@@ -251,8 +239,8 @@ Status Monitor::Start(StartPlan plan, const std::string& text) {
   if (!plan_.privileged) TRY(WriteIdMaps());
   char step = kSyncIdsMapped;
   if (::write(init_sock_.get(), &step, 1) != 1) return base::Error::FromErrno("sync", errno);
-  TRY(SendRootTrees(init_sock_.get()));
-  timer.Step("idmap+root-trees");
+  if (!plan_.privileged && !plan_.BindRootfs()) TRY(SendIdmappedLayers(init_sock_.get()));
+  timer.Step("idmap+idmapped-layers");
 
   cgroup_ = std::make_unique<ContainerCgroup>(hierarchies_, plan_.cgroup);
   TRY(AwaitCgroups());

@@ -51,6 +51,7 @@ struct StartPlan {
   std::string OverlayDir() const { return container_dir + "/overlay"; }
   std::string UpperDir() const { return OverlayDir() + "/upper"; }
   std::string WorkDir() const { return OverlayDir() + "/work"; }
+  std::string LowerMountPoint() const { return container_dir + "/lower"; }
   std::string RootfsMountPoint() const { return container_dir + "/rootfs"; }
   bool BindRootfs() const { return rootfs_mount == kBindRootfs; }
   // Where the container's files are seen from the host while it is stopped.
