@@ -41,4 +41,15 @@ OUT=$(nest exec e1 --user 1000 -- grep -E '^(Seccomp|NoNewPrivs):' /proc/self/st
 expect_eq "exec --user 1000: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
 nexec e1 sh -c 'mkdir -p /mnt/f && mount -t tmpfs f /mnt/f && umount -f /mnt/f'
 check "umount -f is refused by the policy in an exec'd shell" test "$RC" != 0
+# Last (it may break e1): container root detaches its own root, then a new
+# exec enters its mount namespace. No layer of its root may be found there: a
+# writable remount of the idmapped image tree would write, through its
+# idmapping, into the image every container shares. (17ebd1d, reverted, left
+# them attached beneath a chroot'd root, and `umount -l /` uncovered them.)
+nexec e1 sh -c 'umount -l / 2>&1'
+log "umount -l / inside e1: rc $RC ${OUT:+($OUT)}"
+nexec e1 /lower/bin/busybox ls -A /
+check "after umount -l / inside, an exec finds no image layer in the mount namespace (rc $RC: ${OUT:-$ERR})" \
+  test "$RC" != 0
+check "…and no layer directory at its root" bash -c '! grep -qxE "lower|overlay|rootfs" <<<"$1"' _ "$OUT"
 finish
