@@ -43,6 +43,7 @@ base::Result<RunningState> LaunchMonitor(
     line.append(buf, n);
     if (line.find('\n') != std::string::npos) break;
   }
+  monitors.Refill();  // now, not at the Take (see MonitorStarter::Refill)
   line = std::string(base::Trim(line));
   if (!made) {
     base::Error e = std::move(made).error();

@@ -96,9 +96,7 @@ base::Result<IdleMonitor> MonitorStarter::Take() {
   {
     std::lock_guard lock(mu_);
     spare.swap(spare_);
-    want_spare_ = true;
   }
-  wanted_.notify_one();
   // A spare that wrote or exited while it waited is dropped (closing our ends
   // of its pipes); so is one that cannot be put back at normal priority, since
   // its container's init would inherit the idle one.
@@ -106,6 +104,14 @@ base::Result<IdleMonitor> MonitorStarter::Take() {
   if (spare && StillWaiting(*spare) && ::sched_setscheduler(spare->pid, SCHED_OTHER, &normal) == 0)
     return std::move(*spare);
   return StartMonitor(path_);
+}
+
+void MonitorStarter::Refill() {
+  {
+    std::lock_guard lock(mu_);
+    want_spare_ = true;
+  }
+  wanted_.notify_one();
 }
 
 void MonitorStarter::Keep() {

@@ -33,10 +33,10 @@ class MonitorStarterTest : public ::testing::Test {
     return path;
   }
 
-  // The pids noted so far, once there are at least `n` (within 10 s).
-  std::vector<pid_t> Started(size_t n) {
+  // The pids noted so far, once there are at least `n` (or `tries` x 10 ms).
+  std::vector<pid_t> Started(size_t n, int tries = 1000) {
     std::vector<pid_t> pids;
-    for (int i = 0; i < 1000; ++i) {
+    for (int i = 0; i < tries; ++i) {
       pids.clear();
       std::ifstream in(dir_ + "/started");
       for (pid_t p; in >> p;) pids.push_back(p);
@@ -67,7 +67,7 @@ std::string ReadAll(int fd) {
   return out;
 }
 
-TEST_F(MonitorStarterTest, TakeHandsOutTheSpareStartedAheadAndStartsTheNext) {
+TEST_F(MonitorStarterTest, TakeHandsOutTheSpareStartedAheadAndRefillStartsTheNext) {
   MonitorStarter starter(FakeMonitor("read dir <&5 || exit 0\necho \"ok $dir\" >&3"));
   auto first = Started(1);
   ASSERT_EQ(first.size(), 1u) << "no spare started";
@@ -80,6 +80,8 @@ TEST_F(MonitorStarterTest, TakeHandsOutTheSpareStartedAheadAndStartsTheNext) {
   monitor->job.reset();
   monitor->cgroups.reset();
   EXPECT_EQ(ReadAll(monitor->status.get()), "ok /var/lib/nest/containers/c1\n");
+  EXPECT_EQ(Started(2, 20).size(), 1u) << "a new spare started before Refill";
+  starter.Refill();
 
   auto now = Started(2);
   ASSERT_EQ(now.size(), 2u) << "no new spare after the first was taken";
