@@ -13,6 +13,17 @@
 
 namespace nest::runtime {
 
+// Detached copies of the host objects a container gets (/dev nodes, its
+// console) and the host's /sys/fs/cgroup symlinks. Taken by the monitor
+// before it clones the init (none depends on the container), so the init's
+// set-up does not wait for them.
+struct HostObjects {
+  std::map<std::string, base::UniqueFd> devices;  // name under /dev → detached bind
+  base::UniqueFd console;
+  std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
+};
+base::Result<HostObjects> CloneHostObjects(const std::string& console_path);
+
 // Wire protocol on `sock` (a unix socketpair with the monitor), in this order:
 //   monitor → child: the start plan (SendPlan), when the monitor has been given
 //   its container; the child may be cloned long before that (a spare monitor's
@@ -26,17 +37,6 @@ namespace nest::runtime {
 //   text on failure, after which the child exits.
 // The child makes its mount namespace itself once it has the plan (private, a
 // copy of the host's as it is then), so a child cloned ahead pins no mounts.
-// Detached copies of the host objects a container gets (/dev nodes, its
-// console) and the host's /sys/fs/cgroup symlinks. Taken by the monitor
-// before it clones the init (none depends on the container), so the init's
-// set-up does not wait for them.
-struct HostObjects {
-  std::map<std::string, base::UniqueFd> devices;  // name under /dev → detached bind
-  base::UniqueFd console;
-  std::vector<std::pair<std::string, std::string>> cgroup_links;  // name → target
-};
-base::Result<HostObjects> CloneHostObjects(const std::string& console_path);
-
 inline constexpr char kSyncIdsMapped = 'g';
 inline constexpr char kSyncCgroupJoined = 'c';
 // The init's side: `host` from CloneHostObjects, inherited at the clone.

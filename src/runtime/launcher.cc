@@ -23,9 +23,9 @@ base::Result<RunningState> LaunchMonitor(
   (void)sys::WriteFd(monitor.job.get(), plan.container_dir + "\n");
   monitor.job.reset();
 
-  // The cgroups are made here while the monitor reads the plan and clones
-  // the init, not by the monitor after it has cloned the init (where they
-  // took 1-3 ms of the launch's critical path).
+  // The cgroups are made here while the monitor reads the plan and maps the
+  // init's ids, not by the monitor after that (where they took 1-3 ms of the
+  // launch's critical path).
   base::Status made =
       ContainerCgroup(hierarchies, plan.cgroup).Create(plan.RootUid(), plan.RootGid());
   if (made) (void)!::write(monitor.cgroups.get(), "1", 1);

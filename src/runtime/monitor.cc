@@ -353,12 +353,9 @@ int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd)
   ::close(job_fd);
   if (!dir) return fail(dir.error());
   if (dir->empty()) return 0;  // given no container: nestd dropped this spare or exited
+  // (A spare waited at idle priority: nestd put it back before naming its
+  // container, and Start puts its init back.)
   if (auto s = ShowContainer(title, *dir); !s) return fail(s.error());
-  // A spare waits at idle priority; its init must not inherit that (nestd
-  // puts it back when it hands it a container; this makes sure of it).
-  struct sched_param normal {};
-  if (::sched_getscheduler(0) != SCHED_OTHER && ::sched_setscheduler(0, SCHED_OTHER, &normal) < 0)
-    return fail(base::Error::FromErrno("leaving the spare's idle priority", errno));
 
   auto text = sys::ReadFile(*dir + "/start.json");
   auto plan = text ? ParsePlan(*text) : base::Result<StartPlan>(text.error());

@@ -7,8 +7,9 @@
 
 namespace nest::runtime {
 
-// Runs a monitor started by MonitorStarter. It prepares its console and reads
-// the host's cgroup hierarchies, then waits on `job_fd` for the directory of
+// Runs a monitor started by MonitorStarter. It prepares what no container
+// decides (its console, the host's cgroup hierarchies and /dev clones, an init
+// cloned into new namespaces), then waits on `job_fd` for the directory of
 // its container (EOF: none, it exits 0), writes it over `title` (the room left
 // in its command line for it) and starts the container from start.json there.
 // Reports on `status_fd` one line, "ok <RunningState JSON>" (as written to
