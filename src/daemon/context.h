@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/activity.h"
 #include "daemon/clock.h"
 #include "daemon/ops/events.h"
 #include "daemon/ops/operations.h"
@@ -43,7 +44,9 @@ struct Context {
   std::string architecture;   // uname machine, e.g. x86_64
   Clock clock;                // "now" for image times and the cache policy
   std::vector<std::shared_ptr<runtime::CgroupHierarchy>> cgroups;
-  std::unique_ptr<runtime::MonitorStarter> monitors;  // nest-monitor, beside nestd
+  base::Activity activity;  // API requests in flight: the router counts them
+  // nest-monitor, beside nestd; its spares wait for `activity` to be quiet.
+  std::unique_ptr<runtime::MonitorStarter> monitors;
   std::unique_ptr<db::Database> db;
   std::unique_ptr<storage::ImageStore> images;
   std::unique_ptr<ops::EventHub> events;

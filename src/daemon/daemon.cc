@@ -79,7 +79,7 @@ base::Result<int> RunDaemon(const Options& options) {
     std::string sibling = SelfDir() + "/../monitor/nest-monitor";
     if (sys::Exists(sibling)) monitor = sibling;
   }
-  ctx.monitors = std::make_unique<runtime::MonitorStarter>(monitor);
+  ctx.monitors = std::make_unique<runtime::MonitorStarter>(monitor, &ctx.activity);
   ctx.busybox_path = EnvOr("NEST_BUSYBOX", "/bin/busybox");
   ctx.apt_dir = EnvOr("NEST_APT_DIR", "/etc/apt");
   ctx.builtin_cache = EnvOr("NEST_BUILTIN_CACHE", "");
@@ -109,6 +109,7 @@ base::Result<int> RunDaemon(const Options& options) {
   InstanceManager instances(ctx);
 
   http::Router router;
+  router.TrackActivity(&ctx.activity);
   db::Database* db = ctx.db.get();
   auto https = TRY(HttpsEndpoint::Create(
       ctx.paths.dir, router, [db](const std::string& fp) { return db->GetCertificate(fp).ok(); }));

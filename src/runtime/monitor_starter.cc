@@ -78,8 +78,8 @@ base::Result<IdleMonitor> StartMonitor(const std::string& path) {
   return IdleMonitor{child, std::move(status.read), std::move(cgroups.write), std::move(job.write)};
 }
 
-MonitorStarter::MonitorStarter(std::string path)
-    : path_(std::move(path)), keeper_([this] { Keep(); }) {}
+MonitorStarter::MonitorStarter(std::string path, const base::Activity* activity)
+    : path_(std::move(path)), activity_(activity), keeper_([this] { Keep(); }) {}
 
 MonitorStarter::~MonitorStarter() {
   {
@@ -122,6 +122,13 @@ void MonitorStarter::Keep() {
   std::unique_lock lock(mu_);
   while (true) {
     wanted_.wait(lock, [this] { return stopping_ || (want_spare_ && !spare_); });
+    if (stopping_) return;
+    // Put off while clients are served, and for a moment after (see Refill).
+    auto latest = std::chrono::steady_clock::now() + kMaxDefer;
+    while (!stopping_ && activity_ && !activity_->QuietFor(kQuiet) &&
+           std::chrono::steady_clock::now() < latest) {
+      wanted_.wait_for(lock, kPoll);
+    }
     if (stopping_) return;
     want_spare_ = false;
     lock.unlock();  // a Take() never waits for this idle thread

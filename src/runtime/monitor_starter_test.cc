@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -86,6 +87,22 @@ TEST_F(MonitorStarterTest, TakeHandsOutTheSpareStartedAheadAndRefillStartsTheNex
   auto now = Started(2);
   ASSERT_EQ(now.size(), 2u) << "no new spare after the first was taken";
   EXPECT_NE(now[1], first[0]);
+}
+
+TEST_F(MonitorStarterTest, TheSpareWaitsForTheRequestsInFlightToBeOver) {
+  base::Activity activity;
+  std::optional<base::Activity::Scope> request(activity.Track());
+  MonitorStarter starter(FakeMonitor("read dir <&5 || exit 0"), &activity);
+  EXPECT_EQ(Started(1, 5).size(), 0u) << "a spare started while a request was in flight";
+  request.reset();
+  EXPECT_EQ(Started(1).size(), 1u) << "no spare once the requests were over";
+}
+
+TEST_F(MonitorStarterTest, ARequestThatLastsDoesNotHoldTheSpareOffForLong) {
+  base::Activity activity;
+  auto request = activity.Track();  // an interactive exec's wait, say
+  MonitorStarter starter(FakeMonitor("read dir <&5 || exit 0"), &activity);
+  EXPECT_EQ(Started(1).size(), 1u) << "no spare while one request stayed in flight";
 }
 
 TEST_F(MonitorStarterTest, ASpareThatQuitWhileWaitingIsReplacedByANewMonitor) {
