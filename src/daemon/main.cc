@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "daemon/daemon.h"
+#include "runtime/signals.h"
 
 namespace {
 
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   ::signal(SIGPIPE, SIG_IGN);
+  // Asked once, before any thread: what containers' processes must not inherit.
+  (void)nest::runtime::IgnoredSignals();
   // Stop signals are taken by a dedicated thread (sigwait); block them everywhere.
   sigset_t stop;
   sigemptyset(&stop);

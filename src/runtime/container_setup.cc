@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "runtime/seccomp.h"
+#include "runtime/signals.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -270,6 +271,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, HostObjects clones,
     }
   }
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  RestoreDefaultActions(IgnoredSignals());  // the monitor's SIGPIPE
 
   std::vector<char*> argv;
   for (const auto& a : plan.init_argv) argv.push_back(const_cast<char*>(a.c_str()));

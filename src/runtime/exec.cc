@@ -16,6 +16,7 @@
 
 #include "base/strings.h"
 #include "runtime/seccomp.h"
+#include "runtime/signals.h"
 #include "runtime/vfork.h"
 #include "sys/syscalls.h"
 
@@ -46,6 +47,7 @@ struct SpawnShared {
   char** envp;
   const char* cwd;
   const std::vector<base::UniqueFd>* cgroups;  // cgroup.procs files
+  const std::vector<int>* ignored_signals;     // ours, put back to default in the command
   int init_pidfd;
   int ns;
   char* command_stack_top;
@@ -119,6 +121,7 @@ int CommandMain(void* arg) {
     }
     ::close(3);
   }
+  RestoreDefaultActions(*s->ignored_signals);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -233,6 +236,7 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
                      envp.data(),
                      spec.cwd.empty() ? "/" : spec.cwd.c_str(),
                      &spec.join->cgroup_procs,
+                     &IgnoredSignals(),
                      spec.join->init.get(),
                      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
                          CLONE_NEWCGROUP | (spec.privileged ? 0 : CLONE_NEWUSER),

@@ -22,6 +22,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/container_setup.h"
 #include "runtime/running_state.h"
+#include "runtime/signals.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -343,6 +344,7 @@ Status ShowContainer(std::span<char> title, const std::string& dir) {
 
 int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd) {
   ::signal(SIGPIPE, SIG_IGN);
+  (void)IgnoredSignals();  // asked now: the init, cloned below, restores them before its exec
   auto fail = [status_fd](const base::Error& e) {
     (void)sys::WriteFd(status_fd, "error " + e.message() + "\n");
     return 1;

@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "runtime/monitor_reaper.h"
+#include "runtime/signals.h"
 #include "runtime/vfork.h"
 #include "sys/syscalls.h"
 
@@ -20,13 +21,14 @@ namespace {
 struct MonitorSpawn {
   const char* path;
   char** argv;
-  int fds[3];          // become the monitor's 3 (status), 4 (cgroups), 5 (job)
+  int fds[3];                               // become the monitor's 3 (status), 4 (cgroups), 5 (job)
+  const std::vector<int>* ignored_signals;  // nestd's: the monitor starts with none
   int exec_errno = 0;  // written by the child when it could not start the monitor
 };
 
 // The monitor's side of the spawn, on our memory until its execve: stdin
 // /dev/null, the three pipes as fds 3, 4 and 5, nothing else open, a session
-// of its own, no signal blocked.
+// of its own, no signal blocked or ignored.
 int MonitorChild(void* arg) {
   auto* m = static_cast<MonitorSpawn*>(arg);
   int null = ::open("/dev/null", O_RDWR);
@@ -41,6 +43,7 @@ int MonitorChild(void* arg) {
   }
   ::syscall(SYS_close_range, 6, ~0U, 0);
   ::setsid();
+  RestoreDefaultActions(*m->ignored_signals);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -68,7 +71,10 @@ base::Result<IdleMonitor> StartMonitor(const std::string& path) {
   std::string title = kSpareArg;
   title.resize(kSpareTitleRoom, ' ');
   char* argv[] = {arg0.data(), title.data(), nullptr};
-  MonitorSpawn m{path.c_str(), argv, {status.write.get(), cgroups.read.get(), job.read.get()}};
+  MonitorSpawn m{path.c_str(),
+                 argv,
+                 {status.write.get(), cgroups.read.get(), job.read.get()},
+                 &IgnoredSignals()};
   pid_t child = TRY(VforkClone(MonitorChild, &m, "starting " + path));
   if (m.exec_errno != 0) {
     ::waitpid(child, nullptr, 0);

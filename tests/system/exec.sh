@@ -18,6 +18,37 @@ expect_eq "killed by SIGKILL → 137" 137 "$RC"
 nexec c1 sh -c 'kill -TERM $$'
 expect_eq "killed by SIGTERM → 143" 143 "$RC"
 
+# Signals sent to `nest exec` reach the command (the control stream), each once.
+"$NEST" exec c1 -- sh -c 'n=0; trap "n=\$((n+1)); echo got INT \$n" INT
+  trap "echo got TERM; exit 5" TERM; echo ready; while :; do sleep 1 & wait; done' \
+  >"$W/sig.out" 2>&1 </dev/null &
+cli=$!
+for _ in $(seq 100); do grep -q ready "$W/sig.out" && break; sleep 0.1; done
+kill -INT "$cli"
+for _ in $(seq 50); do grep -q "got INT" "$W/sig.out" && break; sleep 0.1; done
+kill -INT "$cli"
+for _ in $(seq 50); do grep -q "got INT 2" "$W/sig.out" && break; sleep 0.1; done
+kill -TERM "$cli"
+wait_rc=0
+for _ in $(seq 100); do kill -0 "$cli" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$cli" 2>/dev/null && kill -9 "$cli"
+wait "$cli" || wait_rc=$?
+expect_eq "SIGINT to nest exec reaches the command, twice" $'ready\ngot INT 1\ngot INT 2\ngot TERM' \
+  "$(cat "$W/sig.out")"
+expect_eq "SIGTERM to nest exec: the command's trap exits 5, and so does nest exec" 5 "$wait_rc"
+
+# A command starts with every signal at its default action, whatever nestd
+# ignores (SIGPIPE, and SIGINT and SIGQUIT here: this script started it with &).
+nexec c1 grep SigIgn /proc/self/status
+expect_eq "the command ignores no signal (nestd ignores $(grep SigIgn /proc/"$NESTD_PID"/status | cut -f2))" \
+  "SigIgn:	0000000000000000" "$OUT"
+nexec c1 grep SigIgn /proc/1/status
+ign=$(awk '{print $2}' <<<"$OUT")
+check "the container's init does not inherit SIGPIPE ignored (SigIgn ${ign:-?})" \
+  test "$((0x${ign:-1000} & 0x1000))" -eq 0
+nexec c1 sh -c '{ yes; echo "yes: $?" >&2; } | head -n 1'
+expect_eq "yes | head -n 1: yes ends by SIGPIPE (141), not with a write error" "yes: 141" "$ERR"
+
 nexec c1 /no/such/command
 expect_eq "missing command → 127" 127 "$RC"
 expect_match "missing command: message says so" 'not found|no such file|does not exist' "$ERR$OUT"
