@@ -112,7 +112,7 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   // setup costs this process about as long as nestd takes to answer).
   PendingRequest post = TRY(conn.Send("POST", "/1.0/instances/" + instance + "/exec",
                                       ExecRequestBody(options), {}, /*keep_open=*/true));
-  auto opened = WebSocket::Open(loop, conn.socket_path(), options.interactive ? 2 : 4);
+  auto opened = WebSocket::Open(loop, conn.socket_path(), options.interactive ? 2 : 3);
   Response posted = TRY(post.Receive());
   auto streams = TRY_CTX(std::move(opened), "exec: connecting the command's streams");
   json op = std::move(posted.metadata);
@@ -129,13 +129,20 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   };
 
   std::vector<std::string> keys, targets;
-  // The streams nestd waits for come first, control last: the command may
-  // start as soon as stdin and the output streams are connected.
-  for (const char* key : {"0", "1", "2", "control"}) {
-    std::string s = secret(key);
+  // Without a terminal the control stream is optional (lxd-spec §4.3): it is
+  // connected when there is a signal to forward, not for every command (one
+  // connection and handshake less on each side, while the command starts).
+  std::string control_target;
+  for (std::string key : {"0", "1", "2", "control"}) {
+    std::string s = secret(key.c_str());
     if (s.empty()) continue;
+    std::string target = "/1.0/operations/" + id + "/websocket?secret=" + s;
+    if (key == "control" && !options.interactive) {
+      control_target = std::move(target);
+      continue;
+    }
     keys.push_back(key);
-    targets.push_back("/1.0/operations/" + id + "/websocket?secret=" + s);
+    targets.push_back(std::move(target));
   }
   auto connected = TRY_CTX(WebSocket::Handshake(loop, streams, targets),
                            "exec: connecting the command's streams");
@@ -169,9 +176,24 @@ Result<ExecOutcome> Exec(Connection& conn, const std::string& instance, const Ex
   std::optional<RawTerminal> raw;
   if (options.interactive && ::isatty(io.in)) raw.emplace(io.in);
 
-  if (options.forward_signals && control) {
-    loop.OnSignals(kForwardedSignals, [control](int signo) {
-      control->SendText(json{{"command", "signal"}, {"signal", signo}}.dump());
+  // The control stream, connected at its first use when it was not at once
+  // (one attempt: the command may have ended meanwhile).
+  auto control_stream = [&]() -> std::shared_ptr<WebSocket> {
+    if (!control && !control_target.empty()) {
+      auto connected = WebSocket::Connect(loop, conn.socket_path(), control_target);
+      control_target.clear();
+      if (connected.ok()) {
+        control = std::move(*connected);
+        control->StartReading([](std::string_view) {}, [] {});
+      }
+    }
+    return control;
+  };
+  if (options.forward_signals && (control || !control_target.empty())) {
+    loop.OnSignals(kForwardedSignals, [&control_stream](int signo) {
+      if (auto c = control_stream()) {
+        c->SendText(json{{"command", "signal"}, {"signal", signo}}.dump());
+      }
     });
     if (options.interactive) {
       int out_fd = io.out;
