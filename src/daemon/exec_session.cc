@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "base/log.h"
 #include "sys/syscalls.h"
 
 namespace nest::daemon {
@@ -60,6 +62,7 @@ void ExecSession::OnConnect(const std::string& fd_name, http::WebSocket& ws) {
     std::lock_guard lock(mu_);
     if (finished_ || sockets_.count(fd_name)) return;
     sockets_[fd_name] = &ws;
+    if (fd_name == "control") control_connected_ = true;
     bool all = true;
     for (const auto& n : Required()) all = all && sockets_.count(n) > 0;
     if (all && gate_write_) {
@@ -72,9 +75,12 @@ void ExecSession::OnConnect(const std::string& fd_name, http::WebSocket& ws) {
     ReadStdin(ws);
   } else if (fd_name == "control") {
     ReadControl(ws);
+    ClientGone();
+  } else if (fd_name == "1" && !interactive_) {
+    WatchOutput(ws);
   }
-  // Output sockets (and inputs that ended) stay until the session is over: the
-  // operation thread writes to them and closes them.
+  // Every socket stays until the session is over: the operation thread writes
+  // to the output ones and closes them all.
   std::unique_lock lock(mu_);
   cv_.wait(lock, [this] { return finished_; });
 }
@@ -116,6 +122,25 @@ void ExecSession::ReadControl(http::WebSocket& ws) {
     } catch (const std::exception&) {
       // A malformed control message is ignored, as LXD does.
     }
+  }
+}
+
+void ExecSession::WatchOutput(http::WebSocket& ws) {
+  while (ws.Read()) {
+  }
+  bool control;
+  {
+    std::lock_guard lock(mu_);
+    control = control_connected_;
+  }
+  if (!control) ClientGone();  // else the control stream's end decides
+}
+
+void ExecSession::ClientGone() {
+  std::lock_guard lock(mu_);
+  if (finished_ || !process_) return;
+  if (process_->Signal(SIGKILL)) {
+    base::LogInfo("exec: the client left before " + spec_.argv[0] + " ended: killed it");
   }
 }
 

@@ -39,6 +39,12 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   void PumpOutput();
   void ReadStdin(http::WebSocket& ws);
   void ReadControl(http::WebSocket& ws);
+  // Reads the output stream "1" until it closes: how a client without a control
+  // stream is seen to leave (LXD does the same).
+  void WatchOutput(http::WebSocket& ws);
+  // The client left before the command ended: kill the command, as LXD does,
+  // rather than leave it running for nobody.
+  void ClientGone();
   void Finish();
 
   runtime::ExecSpec spec_;  // constant after construction
@@ -52,6 +58,7 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   std::map<std::string, http::WebSocket*> sockets_;  // protected by mu_
   bool started_ = false;                             // protected by mu_
   bool finished_ = false;                            // protected by mu_
+  bool control_connected_ = false;                   // protected by mu_
   base::UniqueFd gate_read_;                         // the command's start gate (runtime::ExecSpec)
   base::UniqueFd gate_write_;  // protected by mu_; reset once the gate is opened
   base::UniqueFd stdin_;       // our end of the command's stdin (or the pty master)

@@ -5,6 +5,7 @@
 #include <linux/filter.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,7 @@ class ExecProcess {
 
   // Host pid of the command.
   pid_t pid() const { return command_; }
+  // Safe from another thread while Wait blocks. Errors: kNotFound once waited.
   base::Status Signal(int sig);
   // Blocks until the command has exited. Call once.
   ExecExit Wait();
@@ -77,7 +79,7 @@ class ExecProcess {
   pid_t command_;
   base::UniqueFd pidfd_;
   int exec_errno_;
-  bool waited_ = false;
+  std::atomic<bool> waited_ = false;
 };
 
 // Safe to call from a multi-threaded process. The helper that joins the
