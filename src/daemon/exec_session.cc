@@ -76,8 +76,8 @@ void ExecSession::OnConnect(const std::string& fd_name, http::WebSocket& ws) {
   } else if (fd_name == "control") {
     ReadControl(ws);
     ClientGone();
-  } else if (fd_name == "1" && !interactive_) {
-    WatchOutput(ws);
+  } else if (!interactive_ && (fd_name == "1" || fd_name == "2")) {
+    WatchOutput(ws, /*closing_means_gone=*/fd_name == "1");
   }
   // Every socket stays until the session is over: the operation thread writes
   // to the output ones and closes them all.
@@ -125,9 +125,10 @@ void ExecSession::ReadControl(http::WebSocket& ws) {
   }
 }
 
-void ExecSession::WatchOutput(http::WebSocket& ws) {
+void ExecSession::WatchOutput(http::WebSocket& ws, bool closing_means_gone) {
   while (ws.Read()) {
   }
+  if (!closing_means_gone) return;
   bool control;
   {
     std::lock_guard lock(mu_);

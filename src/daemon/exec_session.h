@@ -39,9 +39,11 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   void PumpOutput();
   void ReadStdin(http::WebSocket& ws);
   void ReadControl(http::WebSocket& ws);
-  // Reads the output stream "1" until it closes: how a client without a control
-  // stream is seen to leave (LXD does the same).
-  void WatchOutput(http::WebSocket& ws);
+  // Reads an output stream until it closes (its thread then sleeps in a read,
+  // not on cv_, which every connection and the start wake). With
+  // `closing_means_gone` (stream "1"), a client without a control stream is
+  // seen to leave by that close, as LXD does.
+  void WatchOutput(http::WebSocket& ws, bool closing_means_gone);
   // The client left before the command ended: kill the command, as LXD does,
   // rather than leave it running for nobody.
   void ClientGone();
