@@ -1,5 +1,6 @@
-// Activity: how busy a server is with its clients, so that work no client
-// waits for can be put off to a quiet moment instead of competing with them.
+// Activity: the work in flight that a client waits for (for nestd, the
+// commands running in containers), so that work no client waits for can be put
+// off to a quiet moment instead of competing with it.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,7 @@ class Activity {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Marks one request in flight for its lifetime.
+  // Marks one piece of work in flight for its lifetime.
   class Scope {
    public:
     explicit Scope(Activity& a) : a_(&a) { a_->Begin(); }
@@ -29,7 +30,7 @@ class Activity {
 
   Scope Track() { return Scope(*this); }
 
-  // True when no request is in flight and none has ended within `quiet`
+  // True when nothing is in flight and nothing has ended within `quiet`
   // before `now`.
   bool QuietFor(Clock::duration quiet, Clock::time_point now = Clock::now()) const;
 

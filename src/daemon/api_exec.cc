@@ -48,13 +48,19 @@ base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceMa
     // No client streams: run with no input, discard output, report the exit code.
     auto session = std::make_shared<ExecSession>(spec, false, false, 0, 0);
     auto op = ctx.operations->Create("task", "Executing command", res, meta,
-                                     [session](ops::Operation& op) { return session->Run(op); });
+                                     [session, &ctx](ops::Operation& op) {
+                                       auto running = ctx.activity.Track();
+                                       return session->Run(op);
+                                     });
     return op;
   }
   auto session = std::make_shared<ExecSession>(spec, true, interactive, body.value("width", 0),
                                                body.value("height", 0));
   auto op = ctx.operations->Create("websocket", "Executing command", res, meta,
-                                   [session](ops::Operation& op) { return session->Run(op); });
+                                   [session, &ctx](ops::Operation& op) {
+                                     auto running = ctx.activity.Track();
+                                     return session->Run(op);
+                                   });
   for (const auto& n : interactive ? std::vector<std::string>{"0", "control"}
                                    : std::vector<std::string>{"0", "1", "2", "control"}) {
     op->AddWebSocket(n);

@@ -44,7 +44,7 @@ struct Context {
   std::string architecture;   // uname machine, e.g. x86_64
   Clock clock;                // "now" for image times and the cache policy
   std::vector<std::shared_ptr<runtime::CgroupHierarchy>> cgroups;
-  base::Activity activity;  // API requests in flight: the router counts them
+  base::Activity activity;  // the exec sessions running (api_exec counts them)
   // nest-monitor, beside nestd; its spares wait for `activity` to be quiet.
   std::unique_ptr<runtime::MonitorStarter> monitors;
   std::unique_ptr<db::Database> db;

@@ -109,7 +109,6 @@ base::Result<int> RunDaemon(const Options& options) {
   InstanceManager instances(ctx);
 
   http::Router router;
-  router.TrackActivity(&ctx.activity);
   db::Database* db = ctx.db.get();
   auto https = TRY(HttpsEndpoint::Create(
       ctx.paths.dir, router, [db](const std::string& fp) { return db->GetCertificate(fp).ok(); }));

@@ -129,10 +129,12 @@ void MonitorStarter::Keep() {
   while (true) {
     wanted_.wait(lock, [this] { return stopping_ || (want_spare_ && !spare_); });
     if (stopping_) return;
-    // Put off while clients are served, and for a moment after (see Refill).
-    auto latest = std::chrono::steady_clock::now() + kMaxDefer;
-    while (!stopping_ && activity_ && !activity_->QuietFor(kQuiet) &&
-           std::chrono::steady_clock::now() < latest) {
+    // Put off for kQuiet, and while commands run and kQuiet after (see Refill).
+    auto wanted_at = std::chrono::steady_clock::now();
+    auto latest = wanted_at + kMaxDefer;
+    while (!stopping_ && activity_) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= latest || (now - wanted_at >= kQuiet && activity_->QuietFor(kQuiet, now))) break;
       wanted_.wait_for(lock, kPoll);
     }
     if (stopping_) return;

@@ -52,20 +52,22 @@ class MonitorStarter {
   // back at normal priority), else one started now. Errors: the monitor cannot
   // be started (its path and errno). Safe to call from any thread.
   base::Result<IdleMonitor> Take();
-  // Starts the next spare in the background, at idle priority, once the
-  // requests in flight (counted in the Activity given, if any) have been over
-  // for kQuiet, or kMaxDefer after this call at the latest. Called once the
-  // launch that took the last spare has its answer.
+  // Starts the next spare in the background, at idle priority, once kQuiet
+  // has passed since this call with no command running (counted in the
+  // Activity given, if any) and none ended within kQuiet; kMaxDefer after
+  // this call at the latest. Called once the launch that took the last spare
+  // has its answer.
   //
   // Why wait: the spare's start-up is ~5 ms of CPU, most of it in the kernel
   // (its exec, the clone of its init's namespaces), where idle priority does
-  // not yield on this non-preemptible kernel. Started at the Take, it slowed
-  // the launch; started at the answer, the command a script runs next (launch
-  // then exec under `sh -c`: +2 to +4 ms). kQuiet is longer than the gap
-  // between two commands of a script (the client's exit, the shell's fork,
-  // the next client's start: 2-5 ms here) and shorter than the gap before
-  // the next launch of a loop, which finds the spare ready (paired A/B: launch
-  // then exec -3.9 ms, launch alone -0.3 ms; with kQuiet 15 ms, -2.8 and +0.1).
+  // not yield on this non-preemptible kernel. Started at the launch's answer,
+  // it ran beside the command a script runs next (launch then exec: +2 to
+  // +2.5 ms). kQuiet is longer than the gap between two commands of a script
+  // (the client's exit, the shell's fork, the next client's start: 2-5 ms
+  // here). Only commands (nest exec) hold the spare off: a delete or a launch
+  // that follows does not, so a loop of launches still finds its spare ready
+  // (counting every API request instead made each launch of a tight loop
+  // start its own monitor, +2.4 ms).
   void Refill();
 
  private:

@@ -89,20 +89,20 @@ TEST_F(MonitorStarterTest, TakeHandsOutTheSpareStartedAheadAndRefillStartsTheNex
   EXPECT_NE(now[1], first[0]);
 }
 
-TEST_F(MonitorStarterTest, TheSpareWaitsForTheRequestsInFlightToBeOver) {
+TEST_F(MonitorStarterTest, TheSpareWaitsForTheCommandsRunningToBeOver) {
   base::Activity activity;
-  std::optional<base::Activity::Scope> request(activity.Track());
+  std::optional<base::Activity::Scope> command(activity.Track());
   MonitorStarter starter(FakeMonitor("read dir <&5 || exit 0"), &activity);
-  EXPECT_EQ(Started(1, 5).size(), 0u) << "a spare started while a request was in flight";
-  request.reset();
-  EXPECT_EQ(Started(1).size(), 1u) << "no spare once the requests were over";
+  EXPECT_EQ(Started(1, 5).size(), 0u) << "a spare started while a command ran";
+  command.reset();
+  EXPECT_EQ(Started(1).size(), 1u) << "no spare once the command was over";
 }
 
-TEST_F(MonitorStarterTest, ARequestThatLastsDoesNotHoldTheSpareOffForLong) {
+TEST_F(MonitorStarterTest, ACommandThatLastsDoesNotHoldTheSpareOffForLong) {
   base::Activity activity;
-  auto request = activity.Track();  // an interactive exec's wait, say
+  auto command = activity.Track();  // an interactive exec, say
   MonitorStarter starter(FakeMonitor("read dir <&5 || exit 0"), &activity);
-  EXPECT_EQ(Started(1).size(), 1u) << "no spare while one request stayed in flight";
+  EXPECT_EQ(Started(1).size(), 1u) << "no spare while one command kept running";
 }
 
 TEST_F(MonitorStarterTest, ASpareThatQuitWhileWaitingIsReplacedByANewMonitor) {

@@ -1,7 +1,6 @@
 #include "daemon/http/router.h"
 
 #include <exception>
-#include <optional>
 
 #include "base/log.h"
 #include "base/strings.h"
@@ -135,8 +134,6 @@ Response Router::Dispatch(Request& request) const {
     return Response::ErrorStatus(403, "not authorized");
   }
   request.params = std::move(params);
-  std::optional<base::Activity::Scope> busy;
-  if (activity_) busy.emplace(activity_->Track());
   try {
     return route->handler(request);
   } catch (const std::exception& e) {

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "base/activity.h"
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
 
@@ -37,10 +36,6 @@ class Router {
   // with the exception's message. Never throws.
   Response Dispatch(Request& request) const;
 
-  // Counts each Dispatch in `activity` while it runs (a handler that waits,
-  // such as an operation's /wait, counts until it answers). Before Run().
-  void TrackActivity(base::Activity* activity) { activity_ = activity; }
-
   // Marks the route `method` `pattern` (already added) as one whose non-JSON
   // bodies are streamed into a temporary file in `dir` (Request::body_file)
   // instead of memory. `dir` must exist when requests arrive and be on the
@@ -68,7 +63,6 @@ class Router {
                     std::map<std::string, std::string>* params);
 
   std::vector<Route> routes_;
-  base::Activity* activity_ = nullptr;
 };
 
 }  // namespace nest::daemon::http
