@@ -10,6 +10,15 @@ namespace {
 using http::Request;
 using http::Response;
 
+// The operation's body: runs the session, counted in ctx.activity meanwhile
+// (a spare monitor does not start beside a command: MonitorStarter::Refill).
+auto Body(Context& ctx, std::shared_ptr<ExecSession> session) {
+  return [session = std::move(session), &ctx](ops::Operation& op) {
+    auto running = ctx.activity.Track();
+    return session->Run(op);
+  };
+}
+
 base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceManager& im,
                                                         const std::string& name,
                                                         const nlohmann::json& body) {
@@ -47,20 +56,12 @@ base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceMa
   if (!websockets) {
     // No client streams: run with no input, discard output, report the exit code.
     auto session = std::make_shared<ExecSession>(spec, false, false, 0, 0);
-    auto op = ctx.operations->Create("task", "Executing command", res, meta,
-                                     [session, &ctx](ops::Operation& op) {
-                                       auto running = ctx.activity.Track();
-                                       return session->Run(op);
-                                     });
+    auto op = ctx.operations->Create("task", "Executing command", res, meta, Body(ctx, session));
     return op;
   }
   auto session = std::make_shared<ExecSession>(spec, true, interactive, body.value("width", 0),
                                                body.value("height", 0));
-  auto op = ctx.operations->Create("websocket", "Executing command", res, meta,
-                                   [session, &ctx](ops::Operation& op) {
-                                     auto running = ctx.activity.Track();
-                                     return session->Run(op);
-                                   });
+  auto op = ctx.operations->Create("websocket", "Executing command", res, meta, Body(ctx, session));
   for (const auto& n : interactive ? std::vector<std::string>{"0", "control"}
                                    : std::vector<std::string>{"0", "1", "2", "control"}) {
     op->AddWebSocket(n);
