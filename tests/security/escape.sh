@@ -37,6 +37,10 @@ for who in "init:/proc/1/status" "exec:/proc/self/status"; do
   nexec e1 grep -E '^(Seccomp|NoNewPrivs):' "${who#*:}"
   expect_eq "${who%%:*}: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
 done
+# One filter, not two: an exec'd command inherits it from the thread that
+# spawned it (runtime/exec.cc, SpawnFiltered) instead of loading its own.
+nexec e1 grep -E '^Seccomp_filters:' /proc/self/status
+expect_eq "exec: exactly one seccomp filter" "$(printf 'Seccomp_filters:\t1')" "$OUT"
 OUT=$(nest exec e1 --user 1000 -- grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status </dev/null)
 expect_eq "exec --user 1000: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
 nexec e1 sh -c 'mkdir -p /mnt/f && mount -t tmpfs f /mnt/f && umount -f /mnt/f'
