@@ -40,8 +40,9 @@ struct ExecSpec {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
-  // The container's seccomp policy (runtime/seccomp.h), loaded into the command
-  // before it takes the container's ids; null for a privileged container.
+  // The container's seccomp policy (runtime/seccomp.h), the command's before it
+  // takes the container's ids: inherited from the thread that spawns it, or
+  // loaded by the command itself; null for a privileged container.
   const std::vector<sock_filter>* seccomp = nullptr;
   // Optional start gate: the read end of a pipe. The command is made ready
   // inside the container (cgroups, namespaces, ids, descriptors), then waits for
