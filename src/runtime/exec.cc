@@ -60,7 +60,7 @@ struct SpawnShared {
   int setup_errno = 0;            // the helper failed before creating the command
   int exec_errno = 0;             // the command could not be exec'd
   bool gate_closed = false;       // the start gate gave no byte: the command did not run
-  bool filter_inherited = false;  // the command has spec->seccomp already (FilteredSpawner)
+  bool filter_inherited = false;  // the command has spec->seccomp already (SpawnFiltered)
 };
 
 // Exit status of a command whose start gate was never opened.
@@ -281,12 +281,12 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
     while (helper && ::waitpid(*helper, &status, __WALL) < 0 && errno == EINTR) {
     }
   };
-  shared.filter_inherited =
-      !spec.privileged && spec.seccomp != nullptr && SpawnFiltered(*spec.seccomp, [&] {
-        shared.filter_inherited = true;
-        clone_and_wait();
-      });
-  if (!shared.filter_inherited) clone_and_wait();
+  // (A privileged container has no policy: its helper is cloned from here.)
+  bool spawned = spec.seccomp && SpawnFiltered(*spec.seccomp, [&] {
+                   shared.filter_inherited = true;
+                   clone_and_wait();
+                 });
+  if (!spawned) clone_and_wait();
   if (!helper) return std::move(helper).error();
   if (shared.setup_errno == ESRCH || shared.setup_errno == ENODEV) {
     // The pidfd's process has exited, or the cgroup was removed: the

@@ -14,8 +14,8 @@ namespace nest::runtime {
 // in its command line for it) and starts the container from start.json there.
 // Reports on `status_fd` one line, "ok <RunningState JSON>" (as written to
 // running.json) once the init has been exec'd, or "error <message>", then
-// closes it. The container's cgroups are made by
-// nestd while this process clones the init (LaunchMonitor): one byte "1" on
+// closes it. The container's cgroups are made by nestd while this process
+// reads the plan and maps the init's ids (LaunchMonitor): one byte "1" on
 // `cgroups_fd` hands them over, and from then on they are the monitor's to
 // remove; EOF without it fails the start. Returns the process exit code.
 int RunMonitor(std::span<char> title, int status_fd, int cgroups_fd, int job_fd);

@@ -34,13 +34,7 @@ run L exec c1 -- /no/such/cmd
 expect_eq "lxc exec missing command → 127" 127 "$RC"
 # lxc exec killed mid-command: its control stream closes and nestd kills the command.
 timeout -s KILL 3 lxc exec c1 -- sleep 33 </dev/null >/dev/null 2>&1
-gone=no
-for _ in $(seq 50); do
-  OUT=$("$NEST" exec c1 -- ps 2>&1)
-  grep -q "sleep 33" <<<"$OUT" || { gone=yes; break; }
-  sleep 0.1
-done
-expect_eq "lxc exec killed: its command (sleep 33) is killed too" yes "$gone"
+check "lxc exec killed: its command (sleep 33) is killed too" gone_from c1 "sleep 33"
 
 # events: lxc monitor sees lifecycle events of a stop/start
 L monitor --type=lifecycle --format=json >"$W/events" 2>&1 &

@@ -52,16 +52,8 @@ expect_eq "yes | head -n 1: yes ends by SIGPIPE (141), not with a write error" "
 # A client that dies mid-command takes its command with it, as with LXD: with
 # no control stream connected (nest exec connects it at a signal's forwarding),
 # and with one (here the command ignores the SIGINT that made it connect).
-gone_after() {  # gone_after PATTERN: true once no process in c1 matches it (5 s)
-  for _ in $(seq 50); do
-    nexec c1 ps
-    grep -q "$1" <<<"$OUT" || return 0
-    sleep 0.1
-  done
-  return 1
-}
 timeout -s KILL 1 "$NEST" exec c1 -- sleep 31 </dev/null >/dev/null 2>&1
-check "nest exec killed (no control stream): its command (sleep 31) is killed too" gone_after "sleep 31"
+check "nest exec killed (no control stream): its command (sleep 31) is killed too" gone_from c1 "sleep 31"
 "$NEST" exec c1 -- sh -c 'trap "" INT; echo ready; exec sleep 32' >"$W/gone.out" 2>&1 </dev/null &
 cli=$!
 for _ in $(seq 100); do grep -q ready "$W/gone.out" && break; sleep 0.1; done
@@ -70,7 +62,7 @@ sleep 0.3
 kill -9 "$cli"
 wait "$cli" 2>/dev/null
 check "nest exec killed (control stream connected): its command (sleep 32) is killed too" \
-  gone_after "sleep 32"
+  gone_from c1 "sleep 32"
 
 nexec c1 /no/such/command
 expect_eq "missing command → 127" 127 "$RC"

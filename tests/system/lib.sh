@@ -334,6 +334,17 @@ nexec() {
   return 0
 }
 
+# gone_from NAME PATTERN: true once no process in container NAME matches
+# PATTERN in its `ps` (5 s at most)
+gone_from() {
+  for _ in $(seq 50); do
+    nexec "$1" ps
+    grep -q "$2" <<<"$OUT" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # tiny_image NAME: $W/NAME.tar.gz, a unified image of one file (rootfs/name = NAME)
 # with properties.os = NAME; for tests of the image API, not for containers.
 tiny_image() {
