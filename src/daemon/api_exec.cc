@@ -19,6 +19,7 @@ auto Body(Context& ctx, std::shared_ptr<ExecSession> session) {
   };
 }
 
+// Creates and starts the operation.
 base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceManager& im,
                                                         const std::string& name,
                                                         const nlohmann::json& body) {
@@ -53,10 +54,19 @@ base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceMa
                          {"interactive", interactive}};
   ops::Operation::Resources res = {{"instances", {"/1.0/instances/" + name}},
                                    {"containers", {"/1.0/containers/" + name}}};
+  // The body runs on a thread holding the container's seccomp filter: the
+  // command inherits it from there (runtime::RunFiltered).
+  ops::OperationManager::Executor on_filtered;
+  if (const auto* program = spec.seccomp) {
+    on_filtered = [program](std::function<void()> task) {
+      runtime::RunFiltered(*program, std::move(task));
+    };
+  }
   if (!websockets) {
     // No client streams: run with no input, discard output, report the exit code.
     auto session = std::make_shared<ExecSession>(spec, false, false, 0, 0);
     auto op = ctx.operations->Create("task", "Executing command", res, meta, Body(ctx, session));
+    ctx.operations->Start(op, on_filtered);
     return op;
   }
   auto session = std::make_shared<ExecSession>(spec, true, interactive, body.value("width", 0),
@@ -68,6 +78,7 @@ base::Result<std::shared_ptr<ops::Operation>> StartExec(Context& ctx, InstanceMa
   }
   op->SetConnectHandler(
       [session](const std::string& fd, http::WebSocket& ws) { session->OnConnect(fd, ws); });
+  ctx.operations->Start(op, on_filtered);
   return op;
 }
 
@@ -79,7 +90,6 @@ void RegisterExecRoutes(http::Router& router, Context& ctx, InstanceManager& im)
     if (!body) return Response::Error(body.error());
     auto op = StartExec(ctx, im, req.params["name"], *body);
     if (!op) return Response::Error(op.error());
-    ctx.operations->Start(*op);
     return ops::AsyncResponse(**op);
   });
 }

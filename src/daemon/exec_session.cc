@@ -178,14 +178,14 @@ base::Status ExecSession::Spawn() {
 }
 
 void ExecSession::PumpOutput() {
-  http::WebSocket* out_ws;
-  http::WebSocket* err_ws;
-  {
+  // Looked up when there is something to write: the pump starts before the
+  // websockets have all connected (the command waits for them at its gate).
+  auto socket = [this](const char* name) -> http::WebSocket* {
     std::lock_guard lock(mu_);
-    out_ws =
-        sockets_.count(interactive_ ? "0" : "1") ? sockets_[interactive_ ? "0" : "1"] : nullptr;
-    err_ws = sockets_.count("2") ? sockets_["2"] : nullptr;
-  }
+    auto it = sockets_.find(name);
+    return it == sockets_.end() ? nullptr : it->second;
+  };
+  const char* out_name = interactive_ ? "0" : "1";
   int out_fd = interactive_ ? stdin_.get() : stdout_.get();
   int err_fd = interactive_ ? -1 : stderr_.get();
   base::UniqueFd pidfd = sys::PidfdOpen(process_->pid()).value_or(base::UniqueFd());
@@ -208,7 +208,7 @@ void ExecSession::PumpOutput() {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
-        http::WebSocket* ws = i == 0 ? out_ws : err_ws;
+        http::WebSocket* ws = socket(i == 0 ? out_name : "2");
         if (ws) (void)ws->WriteBinary(std::string_view(buf, n));
       } else if (n == 0 || errno != EAGAIN) {
         fds[i].fd = -1;  // EOF (a pty master reports EIO once the command is gone)
@@ -222,8 +222,9 @@ void ExecSession::PumpOutput() {
       }
     }
   }
-  if (out_ws) (void)out_ws->WriteText("");
-  if (err_ws) (void)err_ws->WriteText("");
+  if (auto* ws = socket(out_name)) (void)ws->WriteText("");
+  if (interactive_) return;
+  if (auto* ws = socket("2")) (void)ws->WriteText("");
 }
 
 void ExecSession::Finish() {
@@ -234,23 +235,24 @@ void ExecSession::Finish() {
 }
 
 base::Status ExecSession::Run(ops::Operation& op) {
-  // Spawn returns once the command has exec'd: with streams, after the last
-  // websocket connected and opened its start gate.
+  // Spawn returns once the command exists: with streams, it waits at its start
+  // gate until the last websocket has connected, while its output is pumped.
   if (streams_ && !gate_read_) {
     Finish();
     return base::Error::Internal("exec: cannot create the command's start gate");
   }
   if (auto s = Spawn(); !s) {
     Finish();
-    if (s.error().kind() == base::ErrorKind::kConflict && streams_) {
-      return base::Error::Invalid("timed out waiting for the exec websockets to connect");
-    }
     return s;
   }
   PumpOutput();
   runtime::ExecExit exit = process_->Wait();
   base::Status result = base::Ok();
-  if (!exit.error.empty()) result = base::Error::Invalid(exit.error);
+  if (exit.unstarted) {
+    result = base::Error::Invalid("timed out waiting for the exec websockets to connect");
+  } else if (!exit.error.empty()) {
+    result = base::Error::Invalid(exit.error);
+  }
   // The exit code is final: answer the client's wait, then close the streams.
   op.Conclude(result, {{"return", exit.code}});
   Finish();

@@ -22,6 +22,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/signals.h"
 #include "runtime/vfork.h"
+#include "sys/raw_syscall.h"
 #include "sys/syscalls.h"
 
 namespace nest::runtime {
@@ -43,78 +44,110 @@ std::vector<std::string> Candidates(const ExecSpec& spec) {
   return out;
 }
 
-// State shared (CLONE_VM) between the caller, the helper and the command.
-struct SpawnShared {
-  const ExecSpec* spec;
-  const std::vector<std::string>* candidates;
-  char** argv;
-  char** envp;
-  const char* cwd;
-  const std::vector<base::UniqueFd>* cgroups;  // cgroup.procs files
-  const std::vector<int>* ignored_signals;     // ours, put back to default in the command
-  int init_pidfd;
-  int ns;
-  char* command_stack_top;
-  // Written by the children.
-  pid_t command = -1;
-  int setup_errno = 0;            // the helper failed before creating the command
-  int exec_errno = 0;             // the command could not be exec'd
-  bool gate_closed = false;       // the start gate gave no byte: the command did not run
-  bool filter_inherited = false;  // the command has spec->seccomp already (SpawnFiltered)
-};
+constexpr size_t kCommandStack = 32 * 1024;
 
 // Exit status of a command whose start gate was never opened.
 constexpr int kGateClosedExit = 125;
 
+}  // namespace
+
+// What the helper and the command read and write in our memory (CLONE_VM).
+// Owned by the ExecProcess: the command may use it until it execs or exits,
+// which is after SpawnExec has returned.
+struct SpawnState {
+  explicit SpawnState(const ExecSpec& s)
+      : spec(s),
+        candidates(Candidates(spec)),
+        cwd(spec.cwd.empty() ? "/" : spec.cwd.c_str()),
+        ignored_signals(&IgnoredSignals()),
+        ns(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+           CLONE_NEWCGROUP | (spec.privileged ? 0 : CLONE_NEWUSER)),
+        // The command's stack: its creator (the helper) must not call malloc,
+        // and a few hundred bytes are used. Left uninitialized and below
+        // malloc's mmap threshold, it comes from warm heap memory (a zero-filled
+        // fresh 512 KB cost ~1 ms of page faults per exec on this VM).
+        command_stack(std::make_unique_for_overwrite<char[]>(kCommandStack)) {
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+
+  // Constant while the children run. The spec is a copy: the command reads no
+  // memory of the caller's but this.
+  const ExecSpec spec;
+  const std::vector<std::string> candidates;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  const char* const cwd;
+  const std::vector<int>* const ignored_signals;  // ours, put back to default in the command
+  const int ns;
+  const std::unique_ptr<char[]> command_stack;
+  bool filter_inherited = false;  // the children have spec.seccomp already (RunFiltered)
+  // Written by the helper, read once it has exited.
+  pid_t command = -1;
+  int setup_errno = 0;  // the helper failed before creating the command
+  // Written by the command, read once it has exited.
+  int exec_errno = 0;        // the command could not be exec'd
+  bool gate_closed = false;  // the start gate gave no byte: the command did not run
+};
+
+namespace {
+
 // Waits for the start byte on fd 3. False on EOF, error or timeout.
 bool PassGate(int timeout_ms) {
   struct pollfd pfd = {3, POLLIN, 0};
-  int r;
-  while ((r = ::poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR) {
+  long r;
+  while ((r = sys::raw::Poll(&pfd, 1, timeout_ms)) == -EINTR) {
   }
   char byte;
-  return r > 0 && ::read(3, &byte, 1) == 1;
+  return r > 0 && sys::raw::Read(3, &byte, 1) == 1;
 }
 
+// The command, from its clone to its execve. It runs beside the thread that
+// spawned it, in the same memory and with the same thread pointer: it makes
+// raw system calls only (sys/raw_syscall.h), which leave that thread's errno
+// alone, and touches no memory but its stack and the SpawnState.
 int CommandMain(void* arg) {
-  auto* s = static_cast<SpawnShared*>(arg);
-  const ExecSpec& spec = *s->spec;
-  ::setsid();
-  if (spec.tty) ::ioctl(spec.stdin_fd, TIOCSCTTY, 0);
-  ::dup2(spec.stdin_fd, 0);
-  ::dup2(spec.stdout_fd, 1);
-  ::dup2(spec.stderr_fd, 2);
+  namespace raw = sys::raw;
+  auto* s = static_cast<SpawnState*>(arg);
+  const ExecSpec& spec = s->spec;
+  raw::Setsid();
+  if (spec.tty) raw::Ioctl(spec.stdin_fd, TIOCSCTTY, 0);
+  raw::Dup2(spec.stdin_fd, 0);
+  raw::Dup2(spec.stdout_fd, 1);
+  raw::Dup2(spec.stderr_fd, 2);
   // Our descriptor table is a copy of the daemon's: keep only stdio (and the
   // gate, as fd 3), so a command held at the gate pins none of its files.
   unsigned keep = 3;
   if (spec.start_gate >= 0) {
-    if (spec.start_gate != 3) ::dup2(spec.start_gate, 3);
+    raw::Dup2(spec.start_gate, 3);
     keep = 4;
   }
-  ::syscall(SYS_close_range, keep, ~0U, 0);
+  raw::CloseRange(keep, ~0U);
   if (spec.seccomp && !s->filter_inherited) {
     if (int e = LoadSeccompProgram(*spec.seccomp); e != 0) {
       s->exec_errno = e;
-      ::_exit(126);
+      raw::ExitGroup(126);
     }
   }
   if (!spec.privileged) {
-    // Raw system calls: glibc's wrappers would "broadcast" the change to every
-    // thread of the daemon whose memory we share (a signal and futex per thread).
-    if (::syscall(SYS_setgroups, 0, nullptr) < 0 ||
-        ::syscall(SYS_setresgid, spec.gid, spec.gid, spec.gid) < 0 ||
-        ::syscall(SYS_setresuid, spec.uid, spec.uid, spec.uid) < 0) {
-      s->exec_errno = errno;
-      ::_exit(126);
+    // Raw system calls also because glibc's wrappers would "broadcast" the
+    // change to every thread of the daemon whose memory we share.
+    long r;
+    if ((r = raw::Setgroups(0, nullptr)) < 0 || (r = raw::Setresgid(spec.gid)) < 0 ||
+        (r = raw::Setresuid(spec.uid)) < 0) {
+      s->exec_errno = static_cast<int>(-r);
+      raw::ExitGroup(126);
     }
   }
-  if (::chdir(s->cwd) < 0) (void)!::chdir("/");
+  if (raw::Chdir(s->cwd) < 0) raw::Chdir("/");
   // Search PATH now, while the client is still connecting: once the gate
   // opens only the execve of the program found is left (a failed execve of
   // each earlier PATH entry cost ~40 us on an overlay root).
   const std::string* found = nullptr;
-  for (const auto& c : *s->candidates) {
-    if (::access(c.c_str(), X_OK) == 0) {
+  for (const auto& c : s->candidates) {
+    if (raw::Faccessat(c.c_str(), X_OK) == 0) {
       found = &c;
       break;
     }
@@ -122,43 +155,45 @@ int CommandMain(void* arg) {
   if (spec.start_gate >= 0) {
     if (!PassGate(spec.gate_timeout_ms)) {
       s->gate_closed = true;
-      ::_exit(kGateClosedExit);
+      raw::ExitGroup(kGateClosedExit);
     }
-    ::close(3);
+    raw::Close(3);
   }
   RestoreDefaultActions(*s->ignored_signals);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  int err = ENOENT;
+  raw::UnblockAllSignals();
+  long err = -ENOENT;
   if (found) {
-    ::execve(found->c_str(), s->argv, s->envp);
-    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+    long r = raw::Execve(found->c_str(), s->argv.data(), s->envp.data());
+    if (r != -ENOENT && r != -ENOTDIR) err = r;
   }
-  for (const auto& c : *s->candidates) {  // as execvp, should the one found be gone
+  for (const auto& c : s->candidates) {  // as execvp, should the one found be gone
     if (&c == found) continue;
-    ::execve(c.c_str(), s->argv, s->envp);
-    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+    long r = raw::Execve(c.c_str(), s->argv.data(), s->envp.data());
+    if (r != -ENOENT && r != -ENOTDIR) err = r;
   }
-  s->exec_errno = err;
-  ::_exit(err == ENOENT ? 127 : 126);
+  s->exec_errno = static_cast<int>(-err);
+  raw::ExitGroup(err == -ENOENT ? 127 : 126);
 }
 
+// The helper runs while the thread that cloned it waits (vfork-style): it may
+// use glibc's wrappers.
 int HelperMain(void* arg) {
-  auto* s = static_cast<SpawnShared*>(arg);
-  for (const auto& fd : *s->cgroups) {
+  auto* s = static_cast<SpawnState*>(arg);
+  for (const auto& fd : s->spec.join->cgroup_procs) {
     if (::write(fd.get(), "0", 1) < 0) {
       s->setup_errno = errno;
       return 1;
     }
   }
-  if (::setns(s->init_pidfd, s->ns) < 0) {
+  if (::setns(s->spec.join->init.get(), s->ns) < 0) {
     s->setup_errno = errno;
     return 1;
   }
-  // CLONE_PARENT: the command is the caller's child, not this helper's, so the
-  // helper can exit at once; CLONE_VFORK: we resume once it has exec'd.
-  pid_t pid = ::clone(CommandMain, s->command_stack_top, CLONE_VM | CLONE_VFORK | CLONE_PARENT, s);
+  // CLONE_PARENT: the command is the caller's child, not this helper's. No
+  // CLONE_VFORK: the helper exits at once, and its caller goes on (to stream
+  // the output) while the command makes itself ready and waits at its gate.
+  pid_t pid =
+      ::clone(CommandMain, s->command_stack.get() + kCommandStack, CLONE_VM | CLONE_PARENT, s);
   if (pid < 0) {
     s->setup_errno = errno;
     return 1;
@@ -167,23 +202,24 @@ int HelperMain(void* arg) {
   return 0;
 }
 
-// Runs `spawn` on a thread whose own seccomp filter is `program`, and waits
-// for it; false (`spawn` not run) when no such thread can be had. A helper
-// cloned there inherits the filter, and so does the command it clones: the
-// command loads nothing. Loading a filter costs a BPF allocation and JIT each
-// time (100-730 us on this VM, on the exec's critical path); each of these
-// threads loads it once. They only ever clone exec helpers, whose work the
-// policy (runtime/seccomp.h) does not touch.
+// The seccomp program the calling thread has loaded as its own filter, if it
+// is one of RunFiltered's threads.
+thread_local const std::vector<sock_filter>* t_filter = nullptr;
+
+base::WorkerPool& FilteredThreads() {
+  static base::WorkerPool pool(/*max_idle=*/4);
+  return pool;
+}
+
+// Runs `spawn` on one of RunFiltered's threads holding `program`, and waits
+// for it; false (`spawn` not run) when no such thread can be had.
 bool SpawnFiltered(const std::vector<sock_filter>& program, const std::function<void()>& spawn) {
-  static base::WorkerPool spawners(/*max_idle=*/4);
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
   bool filtered = false;
-  spawners.Submit([&] {
-    thread_local const std::vector<sock_filter>* held = nullptr;
-    if (!held && LoadSeccompProgram(program) == 0) held = &program;
-    bool ok = held == &program;
+  RunFiltered(program, [&] {
+    bool ok = t_filter == &program;
     if (ok) spawn();
     std::lock_guard lock(mu);
     filtered = ok;
@@ -197,13 +233,23 @@ bool SpawnFiltered(const std::vector<sock_filter>& program, const std::function<
 
 }  // namespace
 
+void RunFiltered(const std::vector<sock_filter>& program, std::function<void()> task) {
+  FilteredThreads().Submit([&program, task = std::move(task)] {
+    if (!t_filter && LoadSeccompProgram(program) == 0) t_filter = &program;
+    task();
+  });
+}
+
+ExecProcess::ExecProcess(pid_t command, base::UniqueFd pidfd, std::unique_ptr<SpawnState> state)
+    : command_(command), pidfd_(std::move(pidfd)), state_(std::move(state)) {}
+
 ExecProcess::~ExecProcess() {
   if (!waited_) {
     (void)Signal(SIGKILL);
     siginfo_t info{};
     ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED);
   }
-}
+}  // the command is gone: state_ may go
 
 base::Status ExecProcess::Signal(int sig) {
   if (waited_) return base::Error::NotFound("the command has exited");
@@ -217,11 +263,14 @@ ExecExit ExecProcess::Wait() {
   waited_ = true;
   ExecExit exit;
   exit.code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
-  if (exec_errno_ == ENOENT) {
+  if (state_->gate_closed) {
+    exit.unstarted = true;
+    exit.error = "the command's start gate was not opened";
+  } else if (state_->exec_errno == ENOENT) {
     exit.error = "Command not found";
     exit.code = 127;
-  } else if (exec_errno_ != 0) {
-    exit.error = std::string("Command not executable: ") + std::strerror(exec_errno_);
+  } else if (state_->exec_errno != 0) {
+    exit.error = std::string("Command not executable: ") + std::strerror(state_->exec_errno);
     exit.code = 126;
   }
   return exit;
@@ -249,63 +298,43 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
   if (::prctl(PR_SET_DUMPABLE, 0) != 0)
     return base::Error::FromErrno("prctl(PR_SET_DUMPABLE)", errno);
 
-  std::vector<std::string> candidates = Candidates(spec);
-  std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  // The command's stack, allocated here since its creator (the helper) must
-  // not call malloc: a few hundred bytes are used. Left uninitialized and below
-  // malloc's mmap threshold, it comes from warm heap memory (a zero-filled fresh
-  // 512 KB cost ~1 ms of page faults per exec on this VM).
-  constexpr size_t kStack = 32 * 1024;
-  auto command_stack = std::make_unique_for_overwrite<char[]>(kStack);
-
-  SpawnShared shared{&spec,
-                     &candidates,
-                     argv.data(),
-                     envp.data(),
-                     spec.cwd.empty() ? "/" : spec.cwd.c_str(),
-                     &spec.join->cgroup_procs,
-                     &IgnoredSignals(),
-                     spec.join->init.get(),
-                     CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-                         CLONE_NEWCGROUP | (spec.privileged ? 0 : CLONE_NEWUSER),
-                     command_stack.get() + kStack};
+  auto state = std::make_unique<SpawnState>(spec);
   base::Result<pid_t> helper = base::Error::Internal("exec helper not started");
   auto clone_and_wait = [&] {
-    helper = VforkClone(HelperMain, &shared, "clone (exec helper)");
+    helper = VforkClone(HelperMain, state.get(), "clone (exec helper)");
     int status = 0;
     while (helper && ::waitpid(*helper, &status, __WALL) < 0 && errno == EINTR) {
     }
   };
-  // (A privileged container has no policy: its helper is cloned from here.)
-  bool spawned = spec.seccomp && SpawnFiltered(*spec.seccomp, [&] {
-                   shared.filter_inherited = true;
-                   clone_and_wait();
-                 });
-  if (!spawned) clone_and_wait();
+  if (spec.seccomp && t_filter == spec.seccomp) {
+    // One of RunFiltered's threads: the helper and the command inherit its filter.
+    state->filter_inherited = true;
+    clone_and_wait();
+  } else if (!spec.seccomp || !SpawnFiltered(*spec.seccomp, [&] {
+               state->filter_inherited = true;
+               clone_and_wait();
+             })) {
+    // A privileged container (no policy), or no filtered thread to be had: the
+    // command loads the policy itself.
+    clone_and_wait();
+  }
   if (!helper) return std::move(helper).error();
-  if (shared.setup_errno == ESRCH || shared.setup_errno == ENODEV) {
+  if (state->setup_errno == ESRCH || state->setup_errno == ENODEV) {
     // The pidfd's process has exited, or the cgroup was removed: the
     // container stopped after it was found running.
     return base::Error::NotFound("the container's init is gone");
   }
-  if (shared.setup_errno != 0 || shared.command < 0) {
-    return base::Error::FromErrno("joining the container", shared.setup_errno);
+  if (state->setup_errno != 0 || state->command < 0) {
+    return base::Error::FromErrno("joining the container", state->setup_errno);
   }
-  if (shared.gate_closed) {
-    ::waitpid(shared.command, nullptr, __WALL);
-    return base::Error::Conflict("the command's start gate was not opened");
-  }
-  auto pidfd = sys::PidfdOpen(shared.command);
+  auto pidfd = sys::PidfdOpen(state->command);
   if (!pidfd) {
-    ::waitpid(shared.command, nullptr, __WALL);
+    ::kill(state->command, SIGKILL);  // it may be waiting at its gate
+    ::waitpid(state->command, nullptr, __WALL);
     return std::move(pidfd).error();
   }
-  return std::make_unique<ExecProcess>(shared.command, std::move(*pidfd), shared.exec_errno);
+  pid_t command = state->command;
+  return std::make_unique<ExecProcess>(command, std::move(*pidfd), std::move(state));
 }
 
 }  // namespace nest::runtime

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/unique_fd.h"
+#include "sys/raw_syscall.h"
 
 namespace nest::runtime {
 
@@ -49,8 +50,8 @@ const base::Result<std::vector<sock_filter>>& DefaultSeccompProgram() {
 int LoadSeccompProgram(const std::vector<sock_filter>& program) {
   struct sock_fprog fprog = {static_cast<unsigned short>(program.size()),
                              const_cast<sock_filter*>(program.data())};
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) return errno;
-  return 0;
+  long r = sys::raw::Syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, sys::raw::Arg(&fprog));
+  return r < 0 ? static_cast<int>(-r) : 0;
 }
 
 }  // namespace nest::runtime

@@ -19,8 +19,9 @@ base::Result<std::vector<sock_filter>> CompileDefaultSeccomp();
 // The compiled policy, made once per process (thread-safe).
 const base::Result<std::vector<sock_filter>>& DefaultSeccompProgram();
 
-// Loads `program` into the calling thread with one raw system call (safe in a
-// vfork-style child). Returns 0 or the errno.
+// Loads `program` into the calling thread with one raw system call that leaves
+// errno alone (safe in a child sharing the daemon's memory). Returns 0 or the
+// errno.
 int LoadSeccompProgram(const std::vector<sock_filter>& program);
 
 }  // namespace nest::runtime

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include "sys/raw_syscall.h"
+
 namespace nest::runtime {
 
 const std::vector<int>& IgnoredSignals() {
@@ -17,7 +19,7 @@ const std::vector<int>& IgnoredSignals() {
 }
 
 void RestoreDefaultActions(const std::vector<int>& signals) {
-  for (int s : signals) ::signal(s, SIG_DFL);
+  for (int s : signals) (void)sys::raw::SignalDefault(s);
 }
 
 }  // namespace nest::runtime

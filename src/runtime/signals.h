@@ -17,8 +17,8 @@ namespace nest::runtime {
 // dispositions, before it starts threads; they must not change afterwards.
 const std::vector<int>& IgnoredSignals();
 
-// Puts each of `signals` back to its default action. Async-signal-safe: for a
-// child between its clone and its execve.
+// Puts each of `signals` back to its default action. Async-signal-safe and
+// leaves errno alone: for a child between its clone and its execve.
 void RestoreDefaultActions(const std::vector<int>& signals);
 
 }  // namespace nest::runtime

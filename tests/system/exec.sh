@@ -114,6 +114,32 @@ if command -v script >/dev/null; then
   expect_match "interactive exec gets the window size" '30 100' "$OUT"
 fi
 
+# What an exec holds in nestd (the command's pipes and pidfd) goes as it ends,
+# not when its finished operation is forgotten (seconds later, at a request).
+open_fds() { ls "/proc/$NESTD_PID/fd" | wc -l; }
+nexec c1 true
+before=$(open_fds)
+for _ in $(seq 20); do nexec c1 true; done
+after=$(open_fds)
+check "20 execs leave nestd's open descriptors as they were ($before, then $after)" \
+  test "$after" -le "$((before + 2))"
+
+# A client that never connects the streams: the command never runs (it waits
+# at its start gate, 10 s), and the operation says why.
+api POST /1.0/instances/c1/exec -H 'Content-Type: application/json' \
+  -d '{"command":["touch","/ran"],"wait-for-websocket":true,"interactive":false}'
+op=$(jq -r '.operation // empty' <<<"$API_BODY")
+expect_eq "exec without its streams: accepted (202)" 202 "$API_CODE"
+api GET "$op/wait?timeout=30"
+expect_eq "exec without its streams: the operation fails" Failure \
+  "$(jq -r '.metadata.status' <<<"$API_BODY")"
+expect_match "exec without its streams: and says why" \
+  "timed out waiting for the exec websockets to connect" "$(jq -r '.metadata.err' <<<"$API_BODY")"
+nexec c1 sh -c 'test -e /ran && echo ran || echo "did not run"'
+expect_eq "exec without its streams: the command did not run" "did not run" "$OUT"
+gone_from c1 'touch /ran'
+check "exec without its streams: nothing left waiting in the container" test $? = 0
+
 nest stop -f c1 >/dev/null 2>&1
 expect_fail "not running|stopped" nest exec c1 -- true </dev/null
 finish

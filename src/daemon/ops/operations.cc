@@ -231,7 +231,7 @@ std::shared_ptr<Operation> OperationManager::Create(std::string cls, std::string
   return op;
 }
 
-void OperationManager::Start(const std::shared_ptr<Operation>& op) {
+void OperationManager::Start(const std::shared_ptr<Operation>& op, const Executor& executor) {
   {
     std::lock_guard lock(op->mu_);
     if (op->status_ != OpStatus::kPending) return;
@@ -243,7 +243,7 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     std::lock_guard lock(mu_);
     ++running_threads_;
   }
-  workers_.Submit([this, op] {
+  auto task = [this, op] {
     Status result;
     try {
       if (op->run_) result = op->run_(*op);
@@ -252,6 +252,15 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     } catch (...) {
       result = Error::Internal("operation threw");
     }
+    // What the body holds (an exec's pipes, pidfd and session) goes now, not
+    // when the finished operation is forgotten.
+    op->run_ = nullptr;
+    Operation::ConnectFn connect;
+    {
+      std::lock_guard lock(op->mu_);
+      connect.swap(op->connect_);
+    }
+    connect = nullptr;
     if (result.ok()) {
       Finish(*op, OpStatus::kSuccess, "");
     } else {
@@ -260,7 +269,12 @@ void OperationManager::Start(const std::shared_ptr<Operation>& op) {
     std::lock_guard lock(mu_);
     --running_threads_;
     threads_cv_.notify_all();
-  });
+  };
+  if (executor) {
+    executor(std::move(task));
+  } else {
+    workers_.Submit(std::move(task));
+  }
 }
 
 void OperationManager::Hold(const std::shared_ptr<Operation>& op) {
@@ -395,9 +409,14 @@ void OperationManager::RegisterRoutes(http::Router& router) {
           return Response::Error({base::ErrorKind::kForbidden, "Invalid websocket secret"});
         }
         Operation::ConnectFn connect;
+        bool done;
         {
           std::lock_guard lock(op->mu_);
           connect = op->connect_;
+          done = IsDone(op->status_);
+        }
+        if (done) {  // LXD's words
+          return Response::Error(Error::Internal("Only running operations can be connected"));
         }
         if (!connect) {
           return Response::Error(

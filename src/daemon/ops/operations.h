@@ -93,7 +93,7 @@ class Operation {
   std::string description_;
   Resources resources_;
   std::string created_at_;
-  RunFn run_;
+  RunFn run_;  // read and dropped by the thread that runs it (Start)
   RunFn cancel_;
   OperationManager* manager_ = nullptr;
 
@@ -125,10 +125,15 @@ class OperationManager {
   std::shared_ptr<Operation> Create(std::string cls, std::string description,
                                     Operation::Resources resources, nlohmann::json metadata,
                                     Operation::RunFn run, Operation::RunFn cancel = nullptr);
-  // Sets Running (event), then calls `run` on a new thread; its result sets
-  // Success, or Failure with err = the Error's message (event each). A run that
-  // throws fails with the exception's message. A null run succeeds at once.
-  void Start(const std::shared_ptr<Operation>& op);
+  // Runs a task on some thread of the caller's choosing (RunFiltered, say).
+  using Executor = std::function<void(std::function<void()>)>;
+  // Sets Running (event), then calls `run` on a thread of the manager's, or
+  // through `executor` when given; its result sets Success, or Failure with
+  // err = the Error's message (event each). A run that throws fails with the
+  // exception's message. A null run succeeds at once. Once `run` has returned
+  // it is dropped, with what it holds, and so is the connect handler: a
+  // finished operation keeps only its state (for `keep_done`).
+  void Start(const std::shared_ptr<Operation>& op, const Executor& executor = nullptr);
   // Sets Running (event) without a thread: the operation stays Running until
   // Complete or Cancel ends it (LXD's token operations: trust tokens, image
   // secrets). Only a Pending operation is changed.

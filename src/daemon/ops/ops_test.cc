@@ -335,6 +335,53 @@ TEST(OperationTest, WebSocketSecrets) {
   EXPECT_TRUE(router.Dispatch(r).is_upgrade());
 }
 
+// A finished operation keeps its state, not what its body held (an exec's
+// pipes, pidfd and session): those go as the body returns, not when the
+// operation is forgotten, seconds later.
+TEST(OperationTest, AFinishedOperationDropsItsBodyAndConnectHandler) {
+  OperationManager mgr(nullptr, /*keep_done=*/1h);
+  http::Router router;
+  mgr.RegisterRoutes(router);
+  auto held = std::make_shared<int>(7);
+  std::weak_ptr<int> body_held = held, handler_held = held;
+  auto op = mgr.Create("websocket", "Executing command", {}, nullptr,
+                       [held](Operation&) { return base::Ok(); });
+  std::string secret = op->AddWebSocket("0");
+  op->SetConnectHandler([held](const std::string&, http::WebSocket&) {});
+  held.reset();
+  mgr.Start(op);
+  ASSERT_TRUE(mgr.WaitDone(op, 5s).ok());
+  EXPECT_EQ(op->status(), OpStatus::kSuccess);
+  EXPECT_TRUE(body_held.expired());
+  EXPECT_TRUE(handler_held.expired());
+  ASSERT_TRUE(mgr.Get(op->id()).ok()) << "still listed until keep_done";
+
+  // A client connecting now is told why, as LXD tells it.
+  http::Request r;
+  r.method = "GET";
+  r.path = op->url() + "/websocket";
+  r.query = {{"secret", secret}};
+  http::Response late = router.Dispatch(r);
+  EXPECT_FALSE(late.is_upgrade());
+  EXPECT_EQ(late.Json()["error"], "Only running operations can be connected");
+}
+
+TEST(OperationTest, AnExecutorChoosesTheThreadOfTheBody) {
+  OperationManager mgr(nullptr);
+  std::thread::id body_thread;
+  std::thread runner;
+  auto op = mgr.Create("task", "Executing command", {}, nullptr, [&](Operation&) {
+    body_thread = std::this_thread::get_id();
+    return base::Ok();
+  });
+  mgr.Start(op, [&runner](std::function<void()> task) { runner = std::thread(std::move(task)); });
+  ASSERT_TRUE(mgr.WaitDone(op, 5s).ok());
+  std::thread::id runner_id = runner.get_id();
+  runner.join();
+  EXPECT_EQ(op->status(), OpStatus::kSuccess);
+  EXPECT_EQ(body_thread, runner_id);
+}
+
 TEST(EventHubTest, FiltersLifecycleShapeAndDropsSlowSubscriber) {
   EventHub hub;
   auto lifecycle = hub.Subscribe({"lifecycle"});
