@@ -1,8 +1,6 @@
 #include "daemon/http/server.h"
 
 #include <grp.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -16,11 +14,11 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
-#include "base/worker_pool.h"
 #include "daemon/http/beast_glue.h"
 #include "daemon/http/router.h"
 #include "daemon/http/websocket_upgrade.h"
@@ -60,26 +58,35 @@ bool Answers(const sockaddr_un& addr) {
 struct Server::Impl {
   explicit Impl(Router& r) : router(r) {}
 
+  // Starts a thread running Worker; requires mu.
+  void StartWorkerLocked();
+  // Accepts a connection and serves it, again and again (leader/followers: the
+  // thread the kernel wakes for a connection serves it itself, one wake-up
+  // instead of an acceptor's and then a worker's). Before serving, it makes
+  // sure another thread waits in accept; after, it goes back to accept unless
+  // kMaxIdle threads already wait there.
+  void Worker();
   void Serve(int fd);
   void ServeConnection(asio::local::stream_protocol::socket& sock);
+
+  // An exec holds up to 5 connections at once (4 streams, the wait): with
+  // fewer threads kept waiting, each exec started a thread and ended one
+  // (-0.1 ms per exec, paired A/B).
+  static constexpr int kMaxIdle = 8;
 
   Router& router;
 
   // Set by Listen, constant while Run.
-  base::UniqueFd listen_fd;
-  base::UniqueFd stop_fd;  // eventfd; readable once Stop() was called
+  base::UniqueFd listen_fd;  // blocking: accept4 waits in the kernel, which wakes one thread
   std::string socket_path;
 
   std::mutex mu;
-  std::condition_variable cv;
-  std::set<int> conns;    // protected by mu; open connection fds
-  int live_conns = 0;     // protected by mu; connections being served
-  bool stopping = false;  // protected by mu
-  // Last member: destroyed first, so its threads are gone before the rest.
-  // One connection per worker; workers are reused. An exec holds up to 5
-  // connections at once (4 streams, the wait): with fewer idle workers kept,
-  // each exec started a thread and ended one (-0.1 ms per exec, paired A/B).
-  base::WorkerPool workers{/*max_idle=*/8};
+  std::condition_variable cv;  // a worker exited, or a connection ended
+  std::set<int> conns;         // protected by mu; open connection fds
+  int live_conns = 0;          // protected by mu; connections being served
+  int threads = 0;             // protected by mu; Worker threads alive
+  int accepting = 0;           // protected by mu; of which waiting in accept4
+  bool stopping = false;       // protected by mu
 };
 
 Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
@@ -87,7 +94,7 @@ Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
 Server::~Server() {
   Stop();
   std::unique_lock lock(impl_->mu);
-  impl_->cv.wait(lock, [&] { return impl_->live_conns == 0; });
+  impl_->cv.wait(lock, [&] { return impl_->live_conns == 0 && impl_->threads == 0; });
 }
 
 Status Server::Listen(const std::string& socket_path) {
@@ -115,10 +122,7 @@ Status Server::Listen(const std::string& socket_path) {
     }
   }
   if (::listen(fd.get(), 128) != 0) return Error::FromErrno("listen " + socket_path, errno);
-  base::UniqueFd efd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!efd) return Error::FromErrno("eventfd", errno);
   impl_->listen_fd = std::move(fd);
-  impl_->stop_fd = std::move(efd);
   impl_->socket_path = socket_path;
   return base::Ok();
 }
@@ -126,36 +130,9 @@ Status Server::Listen(const std::string& socket_path) {
 void Server::Run() {
   Impl& impl = *impl_;
   if (!impl.listen_fd) return;
-  for (;;) {
-    pollfd fds[2] = {{impl.listen_fd.get(), POLLIN, 0}, {impl.stop_fd.get(), POLLIN, 0}};
-    int n = ::poll(fds, 2, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      base::LogError(std::string("poll on listener: ") + std::strerror(errno));
-      break;
-    }
-    if (fds[1].revents != 0) break;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    int cfd = ::accept4(impl.listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-    if (cfd < 0) {
-      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-        base::LogWarn(std::string("accept: ") + std::strerror(errno));
-      }
-      continue;
-    }
-    {
-      std::lock_guard lock(impl.mu);
-      if (impl.stopping) {
-        ::close(cfd);
-        break;
-      }
-      impl.conns.insert(cfd);
-      ++impl.live_conns;
-    }
-    impl.workers.Submit([&impl, cfd] { impl.Serve(cfd); });
-  }
   std::unique_lock lock(impl.mu);
-  impl.cv.wait(lock, [&] { return impl.live_conns == 0; });
+  if (!impl.stopping) impl.StartWorkerLocked();
+  impl.cv.wait(lock, [&] { return impl.live_conns == 0 && impl.threads == 0; });
 }
 
 void Server::Stop() {
@@ -163,12 +140,48 @@ void Server::Stop() {
   std::lock_guard lock(impl.mu);
   if (impl.stopping) return;
   impl.stopping = true;
-  if (impl.stop_fd) {
-    uint64_t one = 1;
-    (void)!::write(impl.stop_fd.get(), &one, sizeof(one));
-  }
+  // Wakes every thread blocked in accept4 (EINVAL); none accepts again.
+  if (impl.listen_fd) ::shutdown(impl.listen_fd.get(), SHUT_RDWR);
   for (int fd : impl.conns) ::shutdown(fd, SHUT_RDWR);
   if (!impl.socket_path.empty()) ::unlink(impl.socket_path.c_str());
+}
+
+void Server::Impl::StartWorkerLocked() {
+  ++threads;
+  std::thread([this] { Worker(); }).detach();
+}
+
+void Server::Impl::Worker() {
+  std::unique_lock lock(mu);
+  while (!stopping) {
+    ++accepting;
+    lock.unlock();
+    int cfd = ::accept4(listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    int err = errno;
+    lock.lock();
+    --accepting;
+    if (stopping) {
+      if (cfd >= 0) ::close(cfd);
+      break;
+    }
+    if (cfd < 0) {
+      if (err != EINTR && err != EAGAIN && err != ECONNABORTED) {
+        base::LogWarn(std::string("accept: ") + std::strerror(err));
+        // Out of descriptors, say: wait for some to be closed, not in a busy loop.
+        cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping; });
+      }
+      continue;
+    }
+    conns.insert(cfd);
+    ++live_conns;
+    if (accepting == 0) StartWorkerLocked();  // the next connection needs a thread in accept4
+    lock.unlock();
+    Serve(cfd);
+    lock.lock();
+    if (accepting >= kMaxIdle) break;
+  }
+  --threads;
+  cv.notify_all();
 }
 
 void Server::Impl::Serve(int fd) {

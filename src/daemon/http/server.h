@@ -25,9 +25,9 @@ class Server {
   // connection there; kInternal on socket/bind/listen/chmod failures.
   base::Status Listen(const std::string& socket_path);
   // Accepts connections until Stop(); each connection is served by a thread of
-  // its own (keep-alive loop; a websocket upgrade stays on that thread), taken
-  // from the idle workers or started. Returns after Stop() once all worker
-  // threads have finished.
+  // its own (keep-alive loop; a websocket upgrade stays on that thread): the
+  // one that accepted it, while another waits in accept (up to 8 wait there).
+  // Returns after Stop() once all worker threads have finished.
   void Run();
   // Thread-safe, idempotent: closes the listener and shuts down every open
   // connection so their threads finish; Run() then returns. The socket file
