@@ -524,11 +524,28 @@ nlohmann::json InstanceManager::InstanceJson(const db::InstanceRecord& rec, bool
   return j;
 }
 
+std::optional<db::ConfigMap> InstanceManager::KeptExecConfig(const std::string& name,
+                                                             int64_t revision) const {
+  std::lock_guard lock(exec_configs_mu_);
+  auto it = exec_configs_.find(name);
+  if (it == exec_configs_.end() || it->second.revision != revision) return std::nullopt;
+  return it->second.config;
+}
+
 Result<runtime::ExecSpec> InstanceManager::ExecBase(const std::string& name) const {
-  auto rec = TRY(ctx_.db->GetInstance(name));
+  // Read first: a write after it makes the next exec read the database again.
+  const int64_t revision = ctx_.db->Revision();
+  std::optional<db::ConfigMap> kept = KeptExecConfig(name, revision);
+  if (!kept) {
+    auto rec = TRY(ctx_.db->GetInstance(name));  // kNotFound for an unknown instance
+    kept = TRY(ExpandedConfig(rec));
+    std::lock_guard lock(exec_configs_mu_);
+    std::erase_if(exec_configs_, [&](const auto& e) { return e.second.revision != revision; });
+    exec_configs_[name] = KeptConfig{revision, *kept};
+  }
+  db::ConfigMap config = std::move(*kept);
   auto state = Running(name);
   if (!state) return Error::Conflict("instance \"" + name + "\" is not running");
-  auto config = TRY(ExpandedConfig(rec));
   runtime::ExecSpec spec;
   spec.init_pid = state->init_pid;
   spec.join = TRY(running_.Join(ctx_.paths.Container(name), *state, [&] {

@@ -97,8 +97,18 @@ class InstanceManager {
                                                                   const db::ConfigMap& config,
                                                                   const std::string& trigger);
 
+  // The expanded config of `name` as of database revision `revision`, when
+  // kept (ExecBase reads it for every exec: two queries).
+  std::optional<db::ConfigMap> KeptExecConfig(const std::string& name, int64_t revision) const;
+
   Context& ctx_;
   mutable runtime::RunningCache running_;
+  struct KeptConfig {
+    int64_t revision;
+    db::ConfigMap config;
+  };
+  mutable std::mutex exec_configs_mu_;
+  mutable std::map<std::string, KeptConfig> exec_configs_;  // protected by exec_configs_mu_
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;  // protected by mu_
   // One build at a time per builtin image (keyed by its canonical alias).

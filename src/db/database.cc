@@ -69,6 +69,11 @@ Status Database::InTransaction(const std::function<Status()>& fn) {
   return Atomically(fn);
 }
 
+int64_t Database::Revision() {
+  std::lock_guard lock(mu_);
+  return conn_.TotalChanges();
+}
+
 // Server config
 
 Result<ConfigMap> Database::GetConfig() {

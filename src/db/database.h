@@ -40,6 +40,11 @@ class Database {
   // returns its error otherwise. Nests (inner calls use savepoints).
   base::Status InTransaction(const std::function<base::Status()>& fn);
 
+  // A number that grows with every row any method writes (nestd's only
+  // connection): what was read at one revision is still current while the
+  // revision is the same. Read it before reading what it is to vouch for.
+  int64_t Revision();
+
   // Server config.
   base::Result<ConfigMap> GetConfig();
   base::Status SetConfig(const std::string& key, const std::string& value);

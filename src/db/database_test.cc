@@ -264,6 +264,24 @@ TEST_F(DatabaseTest, ProfileInUseRefusedAndRenameFollows) {
   EXPECT_FALSE(db_->GetProfile("extra").ok());
 }
 
+TEST_F(DatabaseTest, RevisionGrowsWithEveryWriteAndOnlyThen) {
+  int64_t start = db_->Revision();
+  ASSERT_TRUE(db_->GetConfig().ok());
+  EXPECT_EQ(db_->Revision(), start) << "a read writes nothing";
+  ASSERT_TRUE(db_->SetConfig("core.https_address", ":8443").ok());
+  int64_t after_set = db_->Revision();
+  EXPECT_GT(after_set, start);
+  ASSERT_TRUE(db_->UnsetConfig("core.https_address").ok());
+  EXPECT_GT(db_->Revision(), after_set);
+  int64_t before_failed = db_->Revision();
+  Status failed = db_->InTransaction([&]() -> Status {
+    TRY(db_->SetConfig("core.https_address", ":9443"));
+    return Error::Invalid("changed my mind");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(db_->Revision(), before_failed) << "a rolled-back write still moves it on";
+}
+
 TEST_F(DatabaseTest, TransactionCommits) {
   Status status = db_->InTransaction([&]() -> Status {
     TRY(db_->SetConfig("a", "1"));

@@ -235,4 +235,6 @@ int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(d
 
 int Connection::Changes() const { return sqlite3_changes(db_); }
 
+int64_t Connection::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
 }  // namespace nest::db

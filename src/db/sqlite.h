@@ -110,6 +110,8 @@ class Connection {
   int64_t LastInsertRowid() const;
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
   int Changes() const;
+  // Rows changed by every INSERT/UPDATE/DELETE since the connection opened.
+  int64_t TotalChanges() const;
 
   bool is_open() const { return db_ != nullptr; }
   sqlite3* raw() const { return db_; }

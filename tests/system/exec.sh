@@ -114,6 +114,19 @@ if command -v script >/dev/null; then
   expect_match "interactive exec gets the window size" '30 100' "$OUT"
 fi
 
+# environment.* keys reach the next exec as the instance's config changes
+# (nestd keeps what exec reads from its database until a write).
+run nest config set c1 environment.GREETING hello
+expect_eq "config set environment.GREETING" 0 "$RC"
+nexec c1 sh -c 'echo "[$GREETING]"'
+expect_eq "environment.GREETING reaches exec" "[hello]" "$OUT"
+run nest config set c1 environment.GREETING=bye
+nexec c1 sh -c 'echo "[$GREETING]"'
+expect_eq "a changed environment key reaches the next exec" "[bye]" "$OUT"
+run nest config unset c1 environment.GREETING
+nexec c1 sh -c 'echo "[$GREETING]"'
+expect_eq "an unset environment key is gone from the next exec" "[]" "$OUT"
+
 # What an exec holds in nestd (the command's pipes and pidfd) goes as it ends,
 # not when its finished operation is forgotten (seconds later, at a request).
 open_fds() { ls "/proc/$NESTD_PID/fd" | wc -l; }
