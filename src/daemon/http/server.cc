@@ -81,12 +81,14 @@ struct Server::Impl {
   std::string socket_path;
 
   std::mutex mu;
-  std::condition_variable cv;  // a worker exited, or a connection ended
-  std::set<int> conns;         // protected by mu; open connection fds
-  int live_conns = 0;          // protected by mu; connections being served
-  int threads = 0;             // protected by mu; Worker threads alive
-  int accepting = 0;           // protected by mu; of which waiting in accept4
-  bool stopping = false;       // protected by mu
+  // Once stopping: a worker exited, or a connection ended (Run and the
+  // destructor wait for the last); no one waits on it before.
+  std::condition_variable cv;
+  std::set<int> conns;    // protected by mu; open connection fds
+  int live_conns = 0;     // protected by mu; connections being served
+  int threads = 0;        // protected by mu; Worker threads alive
+  int accepting = 0;      // protected by mu; of which waiting in accept4
+  bool stopping = false;  // protected by mu
 };
 
 Server::Server(Router& router) : impl_(std::make_unique<Impl>(router)) {}
@@ -142,6 +144,7 @@ void Server::Stop() {
   impl.stopping = true;
   // Wakes every thread blocked in accept4 (EINVAL); none accepts again.
   if (impl.listen_fd) ::shutdown(impl.listen_fd.get(), SHUT_RDWR);
+  impl.cv.notify_all();  // a worker backing off after an accept error
   for (int fd : impl.conns) ::shutdown(fd, SHUT_RDWR);
   if (!impl.socket_path.empty()) ::unlink(impl.socket_path.c_str());
 }
@@ -181,7 +184,7 @@ void Server::Impl::Worker() {
     if (accepting >= kMaxIdle) break;
   }
   --threads;
-  cv.notify_all();
+  if (stopping) cv.notify_all();
 }
 
 void Server::Impl::Serve(int fd) {
@@ -206,7 +209,7 @@ void Server::Impl::Serve(int fd) {
   }
   std::lock_guard lock(mu);
   --live_conns;
-  cv.notify_all();
+  if (stopping) cv.notify_all();
 }
 
 void Server::Impl::ServeConnection(asio::local::stream_protocol::socket& sock) {
