@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -37,6 +39,20 @@ Status AwaitMonitor(int sock, char step) {
   if (got != step) {
     return base::Error::Internal(std::string("monitor out of step: got '") + got + "', wanted '" +
                                  step + "'");
+  }
+  return base::Ok();
+}
+
+// Dies with the monitor: SIGKILL when it exits. The kernel clears this on any
+// change of credentials, so it is set again after BecomeRoot; the monitor keeps
+// its end of `sock` open until the init has exec'd, so a hang-up there means it
+// is already gone (before the signal was armed).
+Status DieWithMonitor(int sock) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    return base::Error::FromErrno("PR_SET_PDEATHSIG", errno);
+  struct pollfd pfd = {sock, POLLRDHUP, 0};
+  if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP))) {
+    return base::Error::Internal("monitor went away before start");
   }
   return base::Ok();
 }
@@ -251,6 +267,7 @@ Status SetupAndExec(const StartPlan& plan, int sock, HostObjects clones,
   TRY(sys::Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
   TRY(AwaitMonitor(sock, kSyncIdsMapped));
   TRY_CTX(BecomeRoot(plan), "becoming root in the user namespace");
+  TRY(DieWithMonitor(sock));
   TRY(sys::Sethostname(plan.name));
   TRY(MountRootfs(plan, sock));
   TRY_CTX(PivotInto(plan.RootfsMountPoint()), "entering rootfs");

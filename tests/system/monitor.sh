@@ -121,6 +121,26 @@ nexec m1 true
 expect_eq "exec after restart from crash" 0 "$RC"
 mon=$(monitor_pid m1)
 
+# A monitor killed from the host takes its container with it (as LXC's does):
+# no init left running for nobody, which a new start would then run beside.
+nexec m1 sh -c 'sleep 300 & echo started'
+pid=$(init_pid m1)
+log "kill -9 m1's monitor ($mon; init $pid)"
+[ -n "$mon" ] && kill -9 "$mon"
+if wait_status m1 Stopped 10; then ok "m1 shown Stopped after its monitor was killed"; else
+  bad "m1 not Stopped 10 s after its monitor was killed (status '$(status_of m1)')"
+fi
+for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+check "m1's init ($pid) died with its monitor" not alive "$pid"
+expect_ok "m1 starts again after its monitor was killed" nest start m1
+inits=
+for p in $(pgrep -x init); do  # (a zombie, dead, may wait for PID 1 to reap it)
+  grep -q "/m1\$" "/proc/$p/cgroup" 2>/dev/null && alive "$p" && inits+="$p "
+done
+expect_eq "one init running in m1's cgroups, not the old one beside the new ($inits)" 1 \
+  "$(wc -w <<<"$inits")"
+mon=$(monitor_pid m1)
+
 # An init that exits by itself (busybox init halts on SIGUSR2/SIGPWR from inside).
 nexec m1 kill -USR2 1
 wait_status m1 Stopped 15 && ok "init exiting on its own → Stopped" || bad "m1 not Stopped after its init was asked to halt from inside (status '$(status_of m1)')"
