@@ -333,6 +333,7 @@ Status InstanceManager::StartLocked(const std::string& name) {
     e.Context("starting \"" + name + "\"");
     return e;
   }
+  running_.Remember(plan.container_dir, *state);  // the first exec reads no state file
   if (rec.config.erase("volatile.apply_template")) (void)ctx_.db->UpdateInstance(rec);
   (void)ctx_.db->TouchInstance(name, ctx_.clock.Now());
   ctx_.events->PublishLifecycle("instance-started", InstanceUrl(name));

@@ -65,6 +65,13 @@ std::optional<RunningState> RunningCache::Find(const std::string& container_dir)
   return state;
 }
 
+void RunningCache::Remember(const std::string& container_dir, const RunningState& state) {
+  auto monitor = sys::PidfdOpen(state.monitor_pid);
+  if (!monitor) return;
+  std::lock_guard lock(mu_);
+  known_[container_dir] = Known{state, std::move(*monitor), nullptr};
+}
+
 base::Result<std::shared_ptr<const JoinTarget>> RunningCache::Join(
     const std::string& container_dir, const RunningState& state,
     const std::function<base::Result<JoinTarget>()>& open) {

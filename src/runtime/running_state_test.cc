@@ -74,6 +74,22 @@ TEST_F(RunningCacheTest, KeepsAStateWhileItsMonitorLivesAndItsFileExists) {
   EXPECT_FALSE(cache.Find(dir_).has_value());
 }
 
+TEST_F(RunningCacheTest, AStateRememberedAtStartIsFoundWithoutReadingTheFile) {
+  pid_t monitor = FakeMonitor(dir_);
+  ASSERT_GT(monitor, 0);
+  std::ofstream(dir_ + "/running.json") << "not json";  // never parsed
+  RunningCache cache;
+  cache.Remember(dir_, RunningState{monitor, 4242, 7, 30});
+  auto found = cache.Find(dir_);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->init_pid, 4242);
+  Kill(monitor);
+  EXPECT_FALSE(cache.Find(dir_).has_value()) << "gone with its monitor, as any state found";
+
+  cache.Remember(dir_, RunningState{monitor, 4242, 7, 30});  // a monitor already gone
+  EXPECT_FALSE(cache.Find(dir_).has_value());
+}
+
 TEST_F(RunningCacheTest, APidThatIsNotThisContainersMonitorIsNotRunning) {
   RunningCache cache;
   EXPECT_FALSE(cache.Find(dir_).has_value());  // no state file
