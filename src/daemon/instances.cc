@@ -325,16 +325,15 @@ Status InstanceManager::StartLocked(const std::string& name) {
   plan.cgroup = CgroupFor(name);
   plan.env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "TERM=linux"};
-  auto launched = runtime::LaunchMonitor(plan, *ctx_.monitors, ctx_.cgroups);
-  if (!launched) {
+  auto state = runtime::LaunchMonitor(plan, *ctx_.monitors, ctx_.cgroups);
+  if (!state) {
     // The monitor removes what it made; a cgroup left by a killed monitor is ours.
     (void)runtime::ContainerCgroup(ctx_.cgroups, plan.cgroup).Remove();
-    auto e = std::move(launched).error();
+    auto e = std::move(state).error();
     e.Context("starting \"" + name + "\"");
     return e;
   }
-  // The first exec reads no state file and opens no cgroup file.
-  running_.Remember(plan.container_dir, launched->state, std::move(launched->join));
+  running_.Remember(plan.container_dir, *state);  // the first exec reads no state file
   if (rec.config.erase("volatile.apply_template")) (void)ctx_.db->UpdateInstance(rec);
   (void)ctx_.db->TouchInstance(name, ctx_.clock.Now());
   ctx_.events->PublishLifecycle("instance-started", InstanceUrl(name));

@@ -1,6 +1,5 @@
 #include "runtime/launcher.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,7 +14,7 @@
 
 namespace nest::runtime {
 
-base::Result<Launched> LaunchMonitor(
+base::Result<RunningState> LaunchMonitor(
     const StartPlan& plan, MonitorStarter& monitors,
     const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies) {
   TRY(sys::WriteFileAtomic(plan.PlanFile(), SerializePlan(plan), 0600));
@@ -27,20 +26,10 @@ base::Result<Launched> LaunchMonitor(
   // The cgroups are made here while the monitor reads the plan and maps the
   // init's ids, not by the monitor after that (where they took 1-3 ms of the
   // launch's critical path).
-  ContainerCgroup cgroup(hierarchies, plan.cgroup);
-  base::Status made = cgroup.Create(plan.RootUid(), plan.RootGid());
+  base::Status made =
+      ContainerCgroup(hierarchies, plan.cgroup).Create(plan.RootUid(), plan.RootGid());
   if (made) (void)!::write(monitor.cgroups.get(), "1", 1);
   monitor.cgroups.reset();  // without the byte: the monitor fails its start
-  // While the monitor works: what the first exec in the container would open.
-  std::vector<base::UniqueFd> procs;
-  for (const auto& f : made ? cgroup.ProcsFiles() : std::vector<std::string>()) {
-    auto fd = sys::Open(f, O_WRONLY);
-    if (!fd) {
-      procs.clear();
-      break;
-    }
-    procs.push_back(std::move(*fd));
-  }
 
   std::string line;
   char buf[4096];
@@ -67,14 +56,7 @@ base::Result<Launched> LaunchMonitor(
                                  (line.empty() ? "no output" : line) + ")");
   }
   // The state it wrote to running.json, so nothing is read back here.
-  Launched launched;
-  launched.state =
-      TRY_CTX(ParseRunning(line.substr(3)), "monitor " + monitors.path() + " reported");
-  if (auto init = sys::PidfdOpen(launched.state.init_pid); init && !procs.empty()) {
-    launched.join =
-        std::make_shared<const JoinTarget>(JoinTarget{std::move(*init), std::move(procs)});
-  }
-  return launched;
+  return TRY_CTX(ParseRunning(line.substr(3)), "monitor " + monitors.path() + " reported");
 }
 
 bool WaitPidExit(int pidfd, int timeout_ms) {

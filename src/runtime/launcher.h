@@ -8,20 +8,11 @@
 
 #include "base/result.h"
 #include "runtime/cgroup.h"
-#include "runtime/exec.h"
 #include "runtime/monitor_starter.h"
 #include "runtime/running_state.h"
 #include "runtime/start_plan.h"
 
 namespace nest::runtime {
-
-// A container LaunchMonitor started.
-struct Launched {
-  RunningState state;
-  // What a command joins in it (SpawnExec), its cgroup.procs files opened
-  // while the monitor worked; null when they could not be (an exec opens them).
-  std::shared_ptr<const JoinTarget> join;
-};
 
 // Writes the plan, gives the container to a monitor from `monitors` (the spare
 // when there is one), makes the container's cgroup in `hierarchies` while the
@@ -29,7 +20,7 @@ struct Launched {
 // the monitor reports the init running. Errors carry the monitor's own message
 // (e.g. "mounting rootfs: ..."). On an error the cgroup may be left: the
 // caller removes it. Safe to call from a multi-threaded process.
-base::Result<Launched> LaunchMonitor(
+base::Result<RunningState> LaunchMonitor(
     const StartPlan& plan, MonitorStarter& monitors,
     const std::vector<std::shared_ptr<CgroupHierarchy>>& hierarchies);
 

@@ -65,14 +65,11 @@ std::optional<RunningState> RunningCache::Find(const std::string& container_dir)
   return state;
 }
 
-void RunningCache::Remember(const std::string& container_dir, const RunningState& state,
-                            std::shared_ptr<const JoinTarget> join) {
+void RunningCache::Remember(const std::string& container_dir, const RunningState& state) {
   auto monitor = sys::PidfdOpen(state.monitor_pid);
   if (!monitor) return;
   std::lock_guard lock(mu_);
-  bool joined = join != nullptr;
-  known_[container_dir] = Known{state, std::move(*monitor), std::move(join), ++use_clock_};
-  if (joined) TrimJoinsLocked();
+  known_[container_dir] = Known{state, std::move(*monitor), nullptr};
 }
 
 base::Result<std::shared_ptr<const JoinTarget>> RunningCache::Join(

@@ -44,10 +44,8 @@ class RunningCache {
 
   std::optional<RunningState> Find(const std::string& container_dir);
   // Keeps `state`, just reported by the container's monitor as it started it
-  // (so the next Find reads no file), and `join` (may be null) as if Join had
-  // opened it; ignored if that monitor is already gone.
-  void Remember(const std::string& container_dir, const RunningState& state,
-                std::shared_ptr<const JoinTarget> join = nullptr);
+  // (so the next Find reads no file); ignored if that monitor is already gone.
+  void Remember(const std::string& container_dir, const RunningState& state);
 
   // What a command spawned in the container `state` (as Find gave it) joins:
   // made by `open` at the first call and kept with the state until its monitor

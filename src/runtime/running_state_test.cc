@@ -173,19 +173,6 @@ TEST_F(RunningCacheTest, AJoinIsOpenedOnceForTheRunOfAContainer) {
   Kill(d.monitor);
 }
 
-TEST_F(RunningCacheTest, AJoinRememberedAtStartIsTheOneCommandsUse) {
-  RunningCache cache;
-  Running c = StartRunning(cache, dir_ + "/c1");
-  JoinTarget opened;
-  opened.init = base::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  auto at_start = std::make_shared<const JoinTarget>(std::move(opened));
-  cache.Remember(c.dir, c.state, at_start);
-  CountingOpen open;
-  EXPECT_EQ(JoinOf(cache, c.dir, c.state, open), at_start);
-  EXPECT_EQ(open.calls, 0) << "nothing opened by the first command";
-  Kill(c.monitor);
-}
-
 TEST_F(RunningCacheTest, OnlyTheJoinsOfTheContainersUsedLastAreKept) {
   RunningCache cache(/*joins_kept=*/2);
   Running a = StartRunning(cache, dir_ + "/a");
