@@ -57,19 +57,26 @@ std::optional<RunningState> RunningCache::Find(const std::string& container_dir)
   // process: check again, so a pid reused in between is not kept.
   if (!FindRunning(container_dir)) return std::nullopt;
   std::lock_guard lock(mu_);
-  // Entries of monitors gone (containers stopped or deleted) go as new ones come.
+  KeepLocked(container_dir, *state, std::move(*monitor));
+  return state;
+}
+
+void RunningCache::KeepLocked(const std::string& container_dir, const RunningState& state,
+                              base::UniqueFd monitor) {
+  // Entries of monitors gone (containers stopped or deleted) go as new ones
+  // come: their descriptors would pile up in nestd, and every exec'd command
+  // starts with a copy of nestd's descriptor table.
   for (auto it = known_.begin(); it != known_.end();) {
     it = WaitPidExit(it->second.monitor.get(), 0) ? known_.erase(it) : std::next(it);
   }
-  known_[container_dir] = Known{*state, std::move(*monitor), nullptr};
-  return state;
+  known_[container_dir] = Known{state, std::move(monitor), nullptr};
 }
 
 void RunningCache::Remember(const std::string& container_dir, const RunningState& state) {
   auto monitor = sys::PidfdOpen(state.monitor_pid);
   if (!monitor) return;
   std::lock_guard lock(mu_);
-  known_[container_dir] = Known{state, std::move(*monitor), nullptr};
+  KeepLocked(container_dir, state, std::move(*monitor));
 }
 
 base::Result<std::shared_ptr<const JoinTarget>> RunningCache::Join(

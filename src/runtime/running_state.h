@@ -65,6 +65,10 @@ class RunningCache {
     std::shared_ptr<const JoinTarget> join;
     uint64_t join_used = 0;  // use_clock_ at its last use
   };
+  // Keeps `state` with its monitor's pidfd, and forgets the entries whose
+  // monitor has exited.
+  void KeepLocked(const std::string& container_dir, const RunningState& state,
+                  base::UniqueFd monitor);
   // Drops the least recently used join while more than joins_kept_ are kept.
   void TrimJoinsLocked();
 

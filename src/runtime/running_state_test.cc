@@ -90,6 +90,28 @@ TEST_F(RunningCacheTest, AStateRememberedAtStartIsFoundWithoutReadingTheFile) {
   EXPECT_FALSE(cache.Find(dir_).has_value());
 }
 
+// Each start remembers its container: those whose monitors are gone must not
+// pile up (a pidfd each, in nestd, whose table every exec'd command copies).
+TEST_F(RunningCacheTest, RememberedContainersGoneAreForgotten) {
+  RunningCache cache;
+  auto open_fds = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+  pid_t monitor = FakeMonitor(dir_);
+  ASSERT_GT(monitor, 0);
+  cache.Remember(dir_ + "/c0", RunningState{monitor, 4242, 7, 30});
+  auto before = open_fds();
+  for (int i = 1; i <= 20; ++i) {
+    pid_t gone = FakeMonitor(dir_);
+    ASSERT_GT(gone, 0);
+    cache.Remember(dir_ + "/c" + std::to_string(i), RunningState{gone, 4242, 7, 30});
+    Kill(gone);
+  }
+  EXPECT_LE(open_fds(), before + 1) << "one entry, the last, until the next comes";
+  Kill(monitor);
+}
+
 TEST_F(RunningCacheTest, APidThatIsNotThisContainersMonitorIsNotRunning) {
   RunningCache cache;
   EXPECT_FALSE(cache.Find(dir_).has_value());  // no state file
