@@ -1,21 +1,17 @@
 #include "runtime/exec.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <functional>
-#include <mutex>
 
 #include "base/strings.h"
 #include "base/worker_pool.h"
@@ -211,26 +207,6 @@ base::WorkerPool& FilteredThreads() {
   return pool;
 }
 
-// Runs `spawn` on one of RunFiltered's threads holding `program`, and waits
-// for it; false (`spawn` not run) when no such thread can be had.
-bool SpawnFiltered(const std::vector<sock_filter>& program, const std::function<void()>& spawn) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  bool filtered = false;
-  RunFiltered(program, [&] {
-    bool ok = t_filter == &program;
-    if (ok) spawn();
-    std::lock_guard lock(mu);
-    filtered = ok;
-    done = true;
-    cv.notify_one();
-  });
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return filtered;
-}
-
 }  // namespace
 
 void RunFiltered(const std::vector<sock_filter>& program, std::function<void()> task) {
@@ -299,24 +275,12 @@ base::Result<std::unique_ptr<ExecProcess>> SpawnExec(const ExecSpec& spec) {
     return base::Error::FromErrno("prctl(PR_SET_DUMPABLE)", errno);
 
   auto state = std::make_unique<SpawnState>(spec);
-  base::Result<pid_t> helper = base::Error::Internal("exec helper not started");
-  auto clone_and_wait = [&] {
-    helper = VforkClone(HelperMain, state.get(), "clone (exec helper)");
-    int status = 0;
-    while (helper && ::waitpid(*helper, &status, __WALL) < 0 && errno == EINTR) {
-    }
-  };
-  if (spec.seccomp && t_filter == spec.seccomp) {
-    // One of RunFiltered's threads: the helper and the command inherit its filter.
-    state->filter_inherited = true;
-    clone_and_wait();
-  } else if (!spec.seccomp || !SpawnFiltered(*spec.seccomp, [&] {
-               state->filter_inherited = true;
-               clone_and_wait();
-             })) {
-    // A privileged container (no policy), or no filtered thread to be had: the
-    // command loads the policy itself.
-    clone_and_wait();
+  // On one of RunFiltered's threads the helper and the command inherit its
+  // filter; elsewhere (no policy loaded there) the command loads it itself.
+  state->filter_inherited = spec.seccomp && t_filter == spec.seccomp;
+  base::Result<pid_t> helper = VforkClone(HelperMain, state.get(), "clone (exec helper)");
+  int status = 0;
+  while (helper && ::waitpid(*helper, &status, __WALL) < 0 && errno == EINTR) {
   }
   if (!helper) return std::move(helper).error();
   if (state->setup_errno == ESRCH || state->setup_errno == ENODEV) {

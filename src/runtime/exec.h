@@ -43,8 +43,7 @@ struct ExecSpec {
   bool tty = false;  // stdin_fd is a terminal: make it the controlling terminal
   // The container's seccomp policy (runtime/seccomp.h), the command's before it
   // takes the container's ids: inherited when SpawnExec runs on a RunFiltered
-  // thread (or borrows one for the spawn), else loaded by the command itself;
-  // null for a privileged container.
+  // thread, else loaded by the command itself; null for a privileged container.
   const std::vector<sock_filter>* seccomp = nullptr;
   // Optional start gate: the read end of a pipe. The command is made ready
   // inside the container (cgroups, namespaces, ids, descriptors), then waits for
