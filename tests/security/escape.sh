@@ -38,7 +38,7 @@ for who in "init:/proc/1/status" "exec:/proc/self/status"; do
   expect_eq "${who%%:*}: seccomp filter on, no_new_privs off" "$(printf 'NoNewPrivs:\t0\nSeccomp:\t2')" "$OUT"
 done
 # One filter, not two: an exec'd command inherits it from the thread that
-# spawned it (runtime/exec.cc, SpawnFiltered) instead of loading its own.
+# spawned it (runtime/exec.cc, RunFiltered) instead of loading its own.
 nexec e1 grep -E '^Seccomp_filters:' /proc/self/status
 expect_eq "exec: exactly one seccomp filter" "$(printf 'Seccomp_filters:\t1')" "$OUT"
 OUT=$(nest exec e1 --user 1000 -- grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status </dev/null)
